@@ -1,0 +1,31 @@
+import CourseKit
+import Foundation
+
+/// Exercise `activations.logSoftmax` — log of the softmax of each row, forward.
+///
+/// $$ \log \mathrm{softmax}(x)_{ij} = x_{ij} - \log \sum_k e^{x_{ik}}
+///    = (x_{ij} - m_i) - \log \sum_k e^{x_{ik} - m_i}, \quad m_i = \max_k x_{ik} $$
+///
+/// Computing `log(softmax(x))` in two steps loses everything below 1e-308:
+/// for logits `[0, 1000]` the first probability underflows to 0 and its log
+/// is −∞, while the true answer is −1000. The log-sum-exp form stays exact.
+///
+/// - Parameter x: logits, shape `[N, C]`.
+/// - Returns: log-probabilities, shape `[N, C]` (all ≤ 0).
+public func logSoftmaxForward(_ x: Tensor) -> Tensor {
+    todo()
+}
+
+/// Exercise `activations.logSoftmax` — backward.
+///
+/// With y = log softmax(x) and p = softmax(x) = exp(y):
+///
+/// $$ \frac{\partial L}{\partial x_{ij}} = g_{ij} - p_{ij} \sum_k g_{ik}, \qquad g = \frac{\partial L}{\partial y} $$
+///
+/// - Parameters:
+///   - dOut: ∂L/∂y, shape `[N, C]`.
+///   - output: y = `logSoftmaxForward(x)`, shape `[N, C]`.
+/// - Returns: ∂L/∂x, shape `[N, C]`.
+public func logSoftmaxBackward(_ dOut: Tensor, output: Tensor) -> Tensor {
+    todo()
+}

@@ -1,0 +1,25 @@
+import CourseKit
+import Foundation
+
+/// Exercise `activations.relu` — the rectified linear unit, forward.
+///
+/// $$ \mathrm{relu}(x) = \max(0, x) $$
+///
+/// - Parameter x: any shape.
+/// - Returns: max(0, x) elementwise; never negative.
+public func reluForward(_ x: Tensor) -> Tensor {
+    todo()
+}
+
+/// Exercise `activations.relu` — backward.
+///
+/// relu'(x) = 1 where x > 0 and 0 where x < 0 (we use 0 at x = 0), so the
+/// upstream gradient passes where the input was positive and stops elsewhere.
+///
+/// - Parameters:
+///   - dOut: ∂L/∂y, the shape of `input`.
+///   - input: x, the forward's input.
+/// - Returns: ∂L/∂x, the shape of `input`.
+public func reluBackward(_ dOut: Tensor, input: Tensor) -> Tensor {
+    todo()
+}

@@ -1,0 +1,31 @@
+import CourseKit
+import Foundation
+
+/// Exercise `activations.sigmoid` — the logistic sigmoid, forward.
+///
+/// $$ \sigma(x) = \frac{1}{1 + e^{-x}} $$
+///
+/// Squashes any real number into the open interval (0, 1), elementwise.
+/// Must stay finite for large inputs: `sigmoidForward(Tensor([-1000, 1000]))`
+/// is `[0, 1]`, never NaN (`exp(1000)` is infinite in Double, and
+/// `inf / inf` is NaN — choose a form that never divides two infinities).
+///
+/// - Parameter x: any shape.
+/// - Returns: σ(x), the shape of `x`.
+public func sigmoidForward(_ x: Tensor) -> Tensor {
+    todo()
+}
+
+/// Exercise `activations.sigmoid` — the sigmoid, backward.
+///
+/// With `y = σ(x)`, the derivative is σ'(x) = y (1 − y), so
+///
+/// $$ \frac{\partial L}{\partial x} = \frac{\partial L}{\partial y} \odot y \odot (1 - y). $$
+///
+/// - Parameters:
+///   - dOut: ∂L/∂y, the upstream gradient, the shape of `x`.
+///   - output: y = `sigmoidForward(x)`, the shape of `x`.
+/// - Returns: ∂L/∂x, the shape of `x`.
+public func sigmoidBackward(_ dOut: Tensor, output: Tensor) -> Tensor {
+    todo()
+}

@@ -1,0 +1,32 @@
+import CourseKit
+import Foundation
+
+/// Exercise `activations.softmax` — softmax of each row, forward.
+///
+/// $$ y_{ij} = \frac{e^{x_{ij}}}{\sum_{k} e^{x_{ik}}} $$
+///
+/// Each row of the result is a probability distribution: positive entries
+/// that sum to 1. Softmax does not change when a constant is added to a
+/// whole row, so subtract each row's maximum first — then no exponent is
+/// positive and nothing overflows, even for logits like 1000.
+///
+/// - Parameter x: logits, shape `[N, C]` (N rows of C classes).
+/// - Returns: probabilities, shape `[N, C]`; each row sums to 1.
+public func softmaxForward(_ x: Tensor) -> Tensor {
+    todo()
+}
+
+/// Exercise `activations.softmax` — backward, as a vector–Jacobian product.
+///
+/// The Jacobian of one row is J = diag(y) − y yᵀ, so without ever building it:
+///
+/// $$ \frac{\partial L}{\partial x_{ij}} = y_{ij}\Big(g_{ij} - \sum_k g_{ik}\, y_{ik}\Big),
+///    \qquad g = \frac{\partial L}{\partial y} $$
+///
+/// - Parameters:
+///   - dOut: ∂L/∂y, shape `[N, C]`.
+///   - output: y = `softmaxForward(x)`, shape `[N, C]`.
+/// - Returns: ∂L/∂x, shape `[N, C]`.
+public func softmaxBackward(_ dOut: Tensor, output: Tensor) -> Tensor {
+    todo()
+}

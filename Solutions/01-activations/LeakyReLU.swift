@@ -1,0 +1,32 @@
+import CourseKit
+import Foundation
+
+/// Exercise `activations.leakyRelu` — leaky ReLU, forward.
+///
+/// $$ f(x) = \begin{cases} x & x > 0 \\ \alpha x & x \le 0 \end{cases} $$
+///
+/// A small slope α (typically 0.01) for negative inputs keeps a gradient
+/// flowing where a plain ReLU would be dead.
+///
+/// - Parameters:
+///   - x: any shape.
+///   - alpha: the slope for x ≤ 0, in [0, 1).
+/// - Returns: the shape of `x`.
+public func leakyReluForward(_ x: Tensor, alpha: Double) -> Tensor {
+    // BEGIN SOLUTION
+    x.map { $0 > 0 ? $0 : alpha * $0 }
+    // END SOLUTION
+}
+
+/// Exercise `activations.leakyRelu` — backward: f'(x) = 1 for x > 0, α otherwise.
+///
+/// - Parameters:
+///   - dOut: ∂L/∂y, the shape of `input`.
+///   - input: x, the forward's input.
+///   - alpha: the same slope as in the forward pass.
+/// - Returns: ∂L/∂x, the shape of `input`.
+public func leakyReluBackward(_ dOut: Tensor, input: Tensor, alpha: Double) -> Tensor {
+    // BEGIN SOLUTION
+    dOut * input.map { $0 > 0 ? 1 : alpha }
+    // END SOLUTION
+}

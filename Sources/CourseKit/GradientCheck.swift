@@ -1,0 +1,118 @@
+/// Numerical gradients by centered differences, the ground truth every
+/// hand-written backward pass in the course is checked against.
+///
+/// For a scalar function `f` the derivative along element `i` is estimated as
+///
+/// $$ \frac{\partial f}{\partial x_i} \approx \frac{f(x + h e_i) - f(x - h e_i)}{2h}, $$
+///
+/// whose error shrinks like `h²` (a one-sided difference only like `h`).
+/// With `h = 1e-5` in `Double` the estimate is good to about 1e-10 relative
+/// for smooth functions. Near a kink (ReLU at 0, max) it is meaningless:
+/// keep inputs farther than `h` from kinks.
+public enum GradientCheck {
+    /// The step used when none is given.
+    public static let defaultStep = 1e-5
+
+    /// The numerical gradient of a scalar function of a tensor; same shape as `x`.
+    public static func numericalGradient(of f: (Tensor) -> Double, at x: Tensor,
+                                         step h: Double = defaultStep) -> Tensor {
+        numericalGradient(of: f, at: x, step: h, indices: Array(0..<x.count))
+    }
+
+    /// The numerical gradient at the given flat indices only (zeros elsewhere):
+    /// a sampled check for tensors too large to perturb every element.
+    public static func numericalGradient(of f: (Tensor) -> Double, at x: Tensor,
+                                         step h: Double = defaultStep, indices: [Int]) -> Tensor {
+        var gradient = Tensor.zeros(x.shape)
+        var probe = x
+        for i in indices {
+            let original = x.scalars[i]
+            probe.scalars[i] = original + h
+            let plus = f(probe)
+            probe.scalars[i] = original - h
+            let minus = f(probe)
+            probe.scalars[i] = original
+            gradient.scalars[i] = (plus - minus) / (2 * h)
+        }
+        return gradient
+    }
+
+    /// The numerical vector–Jacobian product of a tensor function: the gradient
+    /// of `sum(f(x) * upstream)` with respect to `x`. This is what a backward
+    /// pass must return when `upstream` is the gradient of the loss with respect
+    /// to `f(x)` (CS231n calls it `eval_numerical_gradient_array`).
+    ///
+    /// - Parameters:
+    ///   - f: the forward function; `f(x)` must have the shape of `upstream`.
+    ///   - x: the point, any shape.
+    ///   - upstream: `∂L/∂f(x)`, the shape of `f(x)`.
+    /// - Returns: `∂L/∂x`, the shape of `x`.
+    public static func numericalGradient(of f: (Tensor) -> Tensor, at x: Tensor, upstream: Tensor,
+                                         step h: Double = defaultStep, indices: [Int]? = nil) -> Tensor {
+        var gradient = Tensor.zeros(x.shape)
+        var probe = x
+        for i in indices ?? Array(0..<x.count) {
+            let original = x.scalars[i]
+            probe.scalars[i] = original + h
+            let plus = f(probe)
+            probe.scalars[i] = original - h
+            let minus = f(probe)
+            probe.scalars[i] = original
+            precondition(plus.shape == upstream.shape,
+                         "GradientCheck: f(x) has shape \(plus.shape) but the upstream gradient has shape \(upstream.shape)")
+            // Difference first, then contract: outputs that x_i does not touch
+            // cancel exactly and add no rounding error to the sum.
+            var total = 0.0
+            for j in 0..<plus.count where plus.scalars[j] != minus.scalars[j] {
+                total += (plus.scalars[j] - minus.scalars[j]) * upstream.scalars[j]
+            }
+            gradient.scalars[i] = total / (2 * h)
+        }
+        return gradient
+    }
+
+    /// The relative error the course asserts:
+    ///
+    /// $$ \frac{\max_i |a_i - n_i|}{\max\left(10^{-8},\ \max_i |a_i| + \max_i |n_i|\right)} $$
+    ///
+    /// the largest disagreement measured against the size of the gradients.
+    /// CS231n prints the element-by-element form, `max_i |a_i−n_i| / max(1e-8, |a_i|+|n_i|)`
+    /// (`elementwiseRelativeError`), which is too brittle to assert: wherever
+    /// a true derivative is near zero (GELU near x ≈ −0.75, random softmax
+    /// components) rounding alone pushes it past 1e-7. This form still rises to
+    /// about 1 for a wrong sign, a missing term or a factor of 2, and is below
+    /// 1e-7 for a correct gradient of a smooth function. NaN gives `.infinity`.
+    public static func relativeError(_ analytic: Tensor, _ numeric: Tensor) -> Double {
+        precondition(analytic.shape == numeric.shape,
+                     "GradientCheck.relativeError: shapes \(analytic.shape) and \(numeric.shape) differ")
+        guard analytic.isFinite && numeric.isFinite else { return .infinity }
+        var difference = 0.0, sizeA = 0.0, sizeN = 0.0
+        for (a, n) in zip(analytic.scalars, numeric.scalars) {
+            difference = Swift.max(difference, Swift.abs(a - n))
+            sizeA = Swift.max(sizeA, Swift.abs(a))
+            sizeN = Swift.max(sizeN, Swift.abs(n))
+        }
+        return difference / Swift.max(1e-8, sizeA + sizeN)
+    }
+
+    /// CS231n's element-by-element relative error, `max_i |a_i−n_i| / max(1e-8, |a_i|+|n_i|)`:
+    /// useful to print, too brittle to assert (see `relativeError`).
+    public static func elementwiseRelativeError(_ analytic: Tensor, _ numeric: Tensor) -> Double {
+        precondition(analytic.shape == numeric.shape,
+                     "GradientCheck.elementwiseRelativeError: shapes \(analytic.shape) and \(numeric.shape) differ")
+        var worst = 0.0
+        for (a, n) in zip(analytic.scalars, numeric.scalars) {
+            let error = Swift.abs(a - n) / Swift.max(1e-8, Swift.abs(a) + Swift.abs(n))
+            if error.isNaN { return .infinity }
+            worst = Swift.max(worst, error)
+        }
+        return worst
+    }
+
+    /// `count` distinct flat indices of a tensor with `elementCount` elements,
+    /// chosen with `generator` (all of them when `count >= elementCount`).
+    public static func sampleIndices(elementCount: Int, count: Int, using generator: inout SeededGenerator) -> [Int] {
+        if count >= elementCount { return Array(0..<elementCount) }
+        return Array(generator.permutation(elementCount).prefix(count)).sorted()
+    }
+}

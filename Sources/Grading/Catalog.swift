@@ -1,0 +1,47 @@
+import Foundation
+
+/// A lesson as the runner shows it.
+public struct LessonInfo: Sendable {
+    /// 1-based.
+    public let number: Int
+    /// `01-activations`.
+    public let folder: String
+    public let title: String
+    /// The learner's module, e.g. `Activations`.
+    public let module: String
+    public let exercises: [Exercise]
+
+    /// `Lessons/01-activations/README.md`.
+    public var chapterPath: String { "Lessons/\(folder)/README.md" }
+}
+
+/// Every lesson and exercise of the course, in order.
+public enum Catalog {
+    public static let lessons: [LessonInfo] = [
+        LessonInfo(number: 1, folder: ActivationsLesson.folder, title: "Activations", module: "Activations",
+                   exercises: ActivationsLesson.exercises),
+    ]
+
+    public static var exercises: [Exercise] { lessons.flatMap(\.exercises) }
+
+    public static func exercise(id: String) -> Exercise? { exercises.first { $0.id == id } }
+
+    /// A lesson by number (`1`, `01`), folder (`01-activations`) or name (`activations`).
+    public static func lesson(_ key: String) -> LessonInfo? {
+        let lowered = key.lowercased()
+        return lessons.first { lesson in
+            Int(lowered) == lesson.number || lowered == lesson.folder
+                || lowered == lesson.title.lowercased() || lesson.folder.hasSuffix("-" + lowered)
+        }
+    }
+
+    /// `Lessons/01-activations/Sigmoid.swift` from an absolute path.
+    public static func shortPath(_ path: String) -> String {
+        for marker in ["/Lessons/", "/Solutions/"] {
+            if let range = path.range(of: marker, options: .backwards) {
+                return String(marker.dropFirst()) + path[range.upperBound...]
+            }
+        }
+        return path
+    }
+}

@@ -1,0 +1,207 @@
+import CourseKit
+import Foundation
+
+/// A wrong answer whose output the learner's output can be compared with:
+/// "this is what you get if you forget the 1/N".
+public struct Suspect: Sendable {
+    public let explanation: String
+    public let output: @Sendable () -> Tensor
+
+    public init(_ explanation: String, output: @escaping @Sendable () -> Tensor) {
+        self.explanation = explanation
+        self.output = output
+    }
+}
+
+/// Explains how an actual tensor differs from the expected one.
+///
+/// The diagnosis names the expected and actual shapes, the first index that
+/// differs, the largest absolute and relative errors, and — when the error
+/// has a known signature — the likely mistake: a flipped sign, a factor of 2
+/// or ½, a missing 1/N, a transpose, an offset, NaN or ∞ from overflow, or
+/// the output of one of the exercise's known wrong answers.
+public enum Diagnosis {
+    /// `nil` when `actual` matches `expected` within the tolerances; otherwise the explanation.
+    ///
+    /// - Parameters:
+    ///   - batchSize: N when a 1/N factor could be involved (a mean over the batch).
+    ///   - suspects: known wrong answers for the same inputs, checked in order.
+    public static func mismatch(actual: Tensor, expected: Tensor, tolerance: Tolerance,
+                                batchSize: Int? = nil, suspects: [Suspect] = []) -> String? {
+        if actual.shape != expected.shape {
+            return shapeMismatch(actual: actual, expected: expected, batchSize: batchSize)
+        }
+        if tolerance.accepts(actual, expected) { return nil }
+        var lines: [String] = []
+        if let (index, a, e) = firstDifference(actual, expected, tolerance) {
+            lines.append("first difference at \(format(index: index, shape: expected.shape)): expected \(Tensor.format(e)), got \(Tensor.format(a))")
+        }
+        let (maxAbs, maxRel) = errors(actual, expected)
+        lines.append("max |error| \(short(maxAbs)), max relative error \(short(maxRel))")
+        if let cause = likelyCause(actual: actual, expected: expected, batchSize: batchSize, suspects: suspects) {
+            lines.append("likely cause: " + cause)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func shapeMismatch(actual: Tensor, expected: Tensor, batchSize: Int?) -> String {
+        var text = "wrong shape: expected \(expected.shape), got \(actual.shape)"
+        let e = expected.shape, a = actual.shape
+        if a.count == e.count && a.count >= 2 && a == Array(e.reversed()) && a != e {
+            text += "\nlikely cause: the result is transposed (or an operand was)"
+        } else if actual.count == 1 && expected.count > 1 {
+            text += "\nlikely cause: everything was summed (or averaged) into one number; reduce along one axis only"
+        } else if a.count == e.count - 1, let axis = (0..<e.count).first(where: { i in var s = e; s.remove(at: i); return s == a }) {
+            text += "\nlikely cause: a reduction over axis \(axis) dropped it; keep it with `keepingDims: true` so the result broadcasts back"
+        } else if a.count == e.count, zip(a, e).filter({ $0 != $1 }).count == 1,
+                  let axis = zip(a, e).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset, a[axis] == 1 {
+            text += "\nlikely cause: summed over axis \(axis) that should have been kept"
+        }
+        return text
+    }
+
+    static func firstDifference(_ a: Tensor, _ e: Tensor, _ tolerance: Tolerance) -> (Int, Double, Double)? {
+        for i in 0..<a.count where !tolerance.accepts(a.scalars[i], e.scalars[i]) {
+            return (i, a.scalars[i], e.scalars[i])
+        }
+        return nil
+    }
+
+    static func errors(_ a: Tensor, _ e: Tensor) -> (Double, Double) {
+        var maxAbs = 0.0, maxRel = 0.0
+        for (x, y) in zip(a.scalars, e.scalars) where x != y {
+            let d = abs(x - y)
+            if d.isNaN { return (.nan, .nan) }
+            maxAbs = max(maxAbs, d)
+            maxRel = max(maxRel, d / max(abs(y), 1e-12))
+        }
+        return (maxAbs, maxRel)
+    }
+
+    /// A known signature of the error, or `nil`.
+    static func likelyCause(actual: Tensor, expected: Tensor, batchSize: Int?, suspects: [Suspect]) -> String? {
+        // A known wrong answer first: it is the most specific.
+        for suspect in suspects {
+            let wrong = suspect.output()
+            if wrong.shape == actual.shape && sameWithNaN(actual, wrong) && !sameWithNaN(wrong, expected) {
+                return suspect.explanation
+            }
+        }
+        let actualHasNaN = actual.scalars.contains { $0.isNaN }
+        let actualHasInf = actual.scalars.contains { $0.isInfinite }
+        if (actualHasNaN || actualHasInf) && expected.isFinite {
+            return (actualHasNaN ? "NaN" : "±∞") + " in the output where the answer is finite — an overflow: exp of a large number is ∞ in Double (exp(710) already is), and ∞/∞ or ∞−∞ is NaN. Rewrite the formula so that it never exponentiates a large positive number (subtract the maximum, or use the two-branch form)."
+        }
+        if expected.rank == 2 && expected.shape[0] == expected.shape[1] && expected.shape[0] > 1
+            && Tolerance.loose.accepts(actual, expected.transposed()) {
+            return "the result is the transpose of the answer"
+        }
+        if let ratio = constantRatio(actual, expected) {
+            let candidates: [(Double, String)] = [
+                (-1, "the sign is flipped (a missing minus, or subtracting in the wrong order)"),
+                (2, "a factor of 2 too large"),
+                (0.5, "a factor of 2 too small (a stray ½)"),
+            ] + (batchSize.map { n in n > 1 ? [
+                (Double(n), "N = \(n) times too large: a missing 1/N (divide by the batch size)"),
+                (1 / Double(n), "N = \(n) times too small: divided by the batch size once too often"),
+            ] : [] } ?? [])
+            for (value, text) in candidates where abs(ratio - value) <= 1e-6 * max(1, abs(value)) { return text }
+            return "every element is off by the same factor, \(short(ratio)) (a missing or extra constant)"
+        }
+        if let offset = constantOffset(actual, expected) {
+            return "every element is off by the same amount, \(short(offset)) (an added constant)"
+        }
+        if actual.scalars.allSatisfy({ $0 == 0 }) { return "the output is all zeros" }
+        return nil
+    }
+
+    /// `actual / expected` when it is the same for every element that is not tiny.
+    static func constantRatio(_ actual: Tensor, _ expected: Tensor) -> Double? {
+        let scale = expected.scalars.map(abs).max() ?? 0
+        guard scale > 0, actual.isFinite else { return nil }
+        let ratios = zip(actual.scalars, expected.scalars).filter { abs($0.1) > 1e-3 * scale }.map { $0.0 / $0.1 }
+        guard let first = ratios.first, ratios.count >= 2 || expected.count == 1 else { return nil }
+        guard ratios.allSatisfy({ abs($0 - first) <= 1e-6 * max(1, abs(first)) }), abs(first - 1) > 1e-6 else { return nil }
+        // Elements that are tiny in the answer must be tiny in the output too.
+        for (a, e) in zip(actual.scalars, expected.scalars) where abs(e) <= 1e-3 * scale {
+            if abs(a - first * e) > 1e-6 * scale * max(1, abs(first)) { return nil }
+        }
+        return first
+    }
+
+    static func constantOffset(_ actual: Tensor, _ expected: Tensor) -> Double? {
+        guard actual.isFinite, expected.count >= 2 else { return nil }
+        let offsets = zip(actual.scalars, expected.scalars).map { $0.0 - $0.1 }
+        let first = offsets[0]
+        let scale = max(1, expected.scalars.map(abs).max() ?? 0)
+        guard abs(first) > 1e-6 * scale, offsets.allSatisfy({ abs($0 - first) <= 1e-7 * scale }) else { return nil }
+        return first
+    }
+
+    /// Equal within a tight tolerance, counting NaN as equal to NaN.
+    static func sameWithNaN(_ a: Tensor, _ b: Tensor) -> Bool {
+        guard a.shape == b.shape else { return false }
+        for (x, y) in zip(a.scalars, b.scalars) {
+            if x.isNaN && y.isNaN { continue }
+            if !Tolerance.tight.accepts(x, y) { return false }
+        }
+        return true
+    }
+
+    /// `[1, 2]` for flat index 5 of shape `[2, 3]`.
+    public static func format(index flat: Int, shape: [Int]) -> String {
+        guard !shape.isEmpty else { return "[]" }
+        var rest = flat
+        var index = Array(repeating: 0, count: shape.count)
+        for axis in shape.indices.reversed() {
+            index[axis] = rest % max(shape[axis], 1)
+            rest /= max(shape[axis], 1)
+        }
+        return "[" + index.map(String.init).joined(separator: ", ") + "]"
+    }
+
+    /// A short rendering of a number for messages.
+    public static func short(_ x: Double) -> String {
+        if x.isNaN { return "NaN" }
+        if x.isInfinite { return x > 0 ? "∞" : "-∞" }
+        if x == 0 { return "0" }
+        if abs(x) >= 1e4 || abs(x) < 1e-3 { return String(format: "%.2e", x) }
+        return String(format: "%.4g", x)
+    }
+
+    /// A tensor in a message: the whole thing when small, the start otherwise.
+    public static func preview(_ t: Tensor, limit: Int = 12) -> String {
+        let values = t.scalars.prefix(limit).map { short($0) }.joined(separator: ", ")
+        return "shape \(t.shape): [\(values)\(t.count > limit ? ", …" : "")]"
+    }
+}
+
+/// How close is close enough: `|a − e| ≤ absolute + relative · |e|`, elementwise.
+public struct Tolerance: Sendable, CustomStringConvertible {
+    public var absolute: Double
+    public var relative: Double
+
+    public init(absolute: Double, relative: Double) {
+        self.absolute = absolute
+        self.relative = relative
+    }
+
+    /// For values computed the same way up to rounding.
+    public static let tight = Tolerance(absolute: 1e-9, relative: 1e-7)
+    /// For values computed differently but correctly (another formula, another order).
+    public static let standard = Tolerance(absolute: 1e-8, relative: 1e-6)
+    /// For loose structural matches in diagnostics.
+    public static let loose = Tolerance(absolute: 1e-6, relative: 1e-4)
+
+    public func accepts(_ a: Double, _ e: Double) -> Bool {
+        if a == e { return true }
+        guard a.isFinite && e.isFinite else { return false }
+        return abs(a - e) <= absolute + relative * abs(e)
+    }
+
+    public func accepts(_ actual: Tensor, _ expected: Tensor) -> Bool {
+        actual.shape == expected.shape && zip(actual.scalars, expected.scalars).allSatisfy { accepts($0.0, $0.1) }
+    }
+
+    public var description: String { "|error| ≤ \(Diagnosis.short(absolute)) + \(Diagnosis.short(relative))·|expected|" }
+}

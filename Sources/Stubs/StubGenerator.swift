@@ -1,0 +1,128 @@
+import Foundation
+
+/// Generates the learner's stub files from the reference solutions.
+///
+/// A solution file marks each answer with two lines:
+///
+/// ```swift
+/// public func reluForward(_ x: Tensor) -> Tensor {
+///     // BEGIN SOLUTION
+///     maximum(x, 0)
+///     // END SOLUTION
+/// }
+/// ```
+///
+/// The stub at the same relative path under `Lessons/` is the same file with
+/// each marked region, markers included, replaced by one `todo()` at the
+/// indentation of its `BEGIN` line. Everything outside the regions is copied
+/// unchanged, so a solution file dropped over its stub always compiles.
+public enum StubGenerator {
+    public static let beginMarker = "// BEGIN SOLUTION"
+    public static let endMarker = "// END SOLUTION"
+
+    /// A malformed marker: where and what.
+    public struct MarkerError: Error, CustomStringConvertible, Equatable {
+        public let file: String
+        public let line: Int
+        public let problem: String
+        public var description: String { "\(file):\(line): \(problem)" }
+    }
+
+    /// The stub text for one solution file.
+    ///
+    /// - Throws: `MarkerError` for a region that is nested, unterminated or
+    ///   closed without being opened, and for a file with no region at all.
+    public static func stub(fromSolution text: String, file: String = "<solution>") throws -> String {
+        var output: [Substring] = []
+        var openedAt: Int?
+        var regions = 0
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        for (index, line) in lines.enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed == beginMarker {
+                if let start = openedAt {
+                    throw MarkerError(file: file, line: index + 1, problem: "\(beginMarker) inside the region opened on line \(start)")
+                }
+                openedAt = index + 1
+                regions += 1
+                let indentation = line.prefix { $0 == " " || $0 == "\t" }
+                output.append(indentation + "todo()")
+            } else if trimmed == endMarker {
+                guard openedAt != nil else {
+                    throw MarkerError(file: file, line: index + 1, problem: "\(endMarker) without a \(beginMarker) before it")
+                }
+                openedAt = nil
+            } else if trimmed.hasPrefix("// BEGIN SOLUTION") || trimmed.hasPrefix("// END SOLUTION") {
+                throw MarkerError(file: file, line: index + 1, problem: "a marker must be exactly \"\(beginMarker)\" or \"\(endMarker)\" on a line of its own")
+            } else if openedAt == nil {
+                output.append(line)
+            }
+        }
+        if let start = openedAt {
+            throw MarkerError(file: file, line: start, problem: "\(beginMarker) is never closed by \(endMarker)")
+        }
+        if regions == 0 {
+            throw MarkerError(file: file, line: 1, problem: "no \(beginMarker) region: every solution file holds at least one answer")
+        }
+        return output.joined(separator: "\n")
+    }
+
+    /// One solution file and the stub it should produce.
+    public struct Pair: Sendable {
+        /// Path relative to `Solutions/` and `Lessons/`, e.g. `01-activations/Sigmoid.swift`.
+        public let relativePath: String
+        public let solution: URL
+        public let stub: URL
+        public let expectedStub: String
+    }
+
+    /// Every solution file under `root/Solutions` with its expected stub.
+    public static func pairs(root: URL) throws -> [Pair] {
+        let solutions = root.appendingPathComponent("Solutions")
+        let fm = FileManager.default
+        guard let enumerator = fm.enumerator(at: solutions, includingPropertiesForKeys: nil) else { return [] }
+        var result: [Pair] = []
+        let prefix = solutions.standardizedFileURL.path + "/"
+        for case let url as URL in enumerator where url.pathExtension == "swift" {
+            let relative = String(url.standardizedFileURL.path.dropFirst(prefix.count))
+            let text = try String(contentsOf: url, encoding: .utf8)
+            let stub = try self.stub(fromSolution: text, file: "Solutions/" + relative)
+            result.append(Pair(relativePath: relative, solution: url,
+                               stub: root.appendingPathComponent("Lessons").appendingPathComponent(relative),
+                               expectedStub: stub))
+        }
+        return result.sorted { $0.relativePath < $1.relativePath }
+    }
+
+    /// The relative paths of stubs that are missing or differ from what the
+    /// generator would write, plus stubs with no solution.
+    public static func outOfDate(root: URL) throws -> [String] {
+        let all = try pairs(root: root)
+        var stale = all.filter { pair in
+            (try? String(contentsOf: pair.stub, encoding: .utf8)) != pair.expectedStub
+        }.map(\.relativePath)
+        let known = Set(all.map(\.relativePath))
+        let lessons = root.appendingPathComponent("Lessons")
+        let prefix = lessons.standardizedFileURL.path + "/"
+        if let enumerator = FileManager.default.enumerator(at: lessons, includingPropertiesForKeys: nil) {
+            for case let url as URL in enumerator where url.pathExtension == "swift" {
+                let relative = String(url.standardizedFileURL.path.dropFirst(prefix.count))
+                if !known.contains(relative) { stale.append(relative + " (no solution file)") }
+            }
+        }
+        return stale.sorted()
+    }
+
+    /// Writes every stub that is missing or out of date; returns the paths written.
+    @discardableResult
+    public static func writeStubs(root: URL, only relativePaths: Set<String>? = nil) throws -> [String] {
+        var written: [String] = []
+        for pair in try pairs(root: root) where relativePaths?.contains(pair.relativePath) ?? true {
+            if (try? String(contentsOf: pair.stub, encoding: .utf8)) == pair.expectedStub { continue }
+            try FileManager.default.createDirectory(at: pair.stub.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try pair.expectedStub.write(to: pair.stub, atomically: true, encoding: .utf8)
+            written.append(pair.relativePath)
+        }
+        return written
+    }
+}

@@ -1,0 +1,75 @@
+import CourseKit
+import Foundation
+import Grading
+import Stubs
+import Testing
+
+/// The repository's root, found from this file's path.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The course's own guarantees: the reference passes, every known mistake
+/// fails and is named, every correct rewrite passes, and the files line up.
+@Suite("Course self-checks")
+struct CourseSelfChecks {
+    @Test("the reference solution passes", arguments: Catalog.exercises)
+    func referencePasses(_ exercise: Exercise) {
+        let report = Grader.grade(exercise, .reference, seed: Seed.forThisRun())
+        #expect(report.verdict == .passed, "\(report.message)\n(seed \(report.seed))")
+    }
+
+    @Test("every known mistake is rejected, and named", arguments: Catalog.exercises.flatMap(\.mistakes))
+    func mistakeFails(_ mistake: Variant) throws {
+        let exercise = try #require(Catalog.exercise(id: mistake.exerciseID))
+        let report = Grader.grade(exercise, .variant(mistake), seed: Seed.forThisRun())
+        #expect(report.verdict == .failed, "the mistake “\(mistake.name)” passed (seed \(report.seed))")
+        #expect(report.message.contains(mistake.explanation),
+                "the diagnosis does not name the mistake “\(mistake.name)”:\n\(report.message)\n(seed \(report.seed))")
+    }
+
+    @Test("every correct rewrite is accepted", arguments: Catalog.exercises.flatMap(\.alternatives))
+    func alternativePasses(_ alternative: Variant) throws {
+        let exercise = try #require(Catalog.exercise(id: alternative.exerciseID))
+        let report = Grader.grade(exercise, .variant(alternative), seed: Seed.forThisRun())
+        #expect(report.verdict == .passed, "the correct rewrite “\(alternative.name)” was rejected:\n\(report.message)\n(seed \(report.seed))")
+    }
+
+    @Test("every exercise is complete: files, declarations, hints, mistakes, standard")
+    func catalogIsComplete() throws {
+        let ids = Catalog.exercises.map(\.id)
+        #expect(Set(ids).count == ids.count, "duplicate exercise ids")
+        for exercise in Catalog.exercises {
+            for path in [exercise.lessonPath, exercise.solutionPath] {
+                let text = try String(contentsOf: repositoryRoot.appendingPathComponent(path), encoding: .utf8)
+                for declaration in exercise.declarations {
+                    let name = String(declaration.prefix { $0 != "(" })
+                    #expect(text.contains("func \(name)("), "\(path) does not declare \(declaration) (\(exercise.id))")
+                }
+            }
+            #expect(exercise.hints.count >= 2, "\(exercise.id) needs a hint ladder of at least two rungs")
+            #expect(exercise.mistakes.count >= 3, "\(exercise.id) needs at least three known mistakes")
+            #expect(!exercise.standard.isEmpty, "\(exercise.id) must state what is checked")
+            #expect(exercise.id.hasPrefix(exercise.lesson.split(separator: "-").dropFirst().first.map { String($0.prefix(3)) } ?? ""),
+                    "\(exercise.id) should start with its lesson's key")
+        }
+        for lesson in Catalog.lessons {
+            #expect(FileManager.default.fileExists(atPath: repositoryRoot.appendingPathComponent(lesson.chapterPath).path),
+                    "\(lesson.chapterPath) is missing")
+        }
+    }
+
+    @Test("every exercise has its own learner test")
+    func everyExerciseIsGradedBySwiftTest() throws {
+        let folder = repositoryRoot.appendingPathComponent("Tests/GradingTests")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".swift") }
+        let text = try files.map { try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }.joined()
+        for exercise in Catalog.exercises {
+            #expect(text.contains("gradeLearner(\"\(exercise.id)\")"), "no test calls gradeLearner(\"\(exercise.id)\")")
+        }
+    }
+
+    @Test("every stub in Lessons/ is generated from its solution")
+    func stubsAreInSync() throws {
+        let stale = try StubGenerator.outOfDate(root: repositoryRoot)
+        #expect(stale.isEmpty, "out-of-date stubs (run `swift run stubgen`): \(stale)")
+    }
+}

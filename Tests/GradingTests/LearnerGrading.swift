@@ -1,0 +1,47 @@
+import Foundation
+import Grading
+import Testing
+
+/// Grades the learner's implementation of one exercise in a child process
+/// (a Swift Testing exit test), so that a trap or a hang in one exercise
+/// never hides the grades of the others.
+///
+/// - passed: the test passes;
+/// - not started (the stub still calls `todo()`): the test is cancelled with
+///   that reason (Swift 6.3) or passes with a note (Swift 6.2);
+/// - failed, crashed or timed out: the test fails with the diagnosis.
+///
+/// `DLFS_EXPECT=passed` (or `not-started`) turns any other verdict into a
+/// failure: the course's self-checks use it for the complete learner and for
+/// a fresh clone.
+func gradeLearner(_ id: String) async throws {
+    let result = await #expect(processExitsWith: .failure, observing: [\.standardOutputContent, \.standardErrorContent]) { [id] in
+        ChildGrader.run(exerciseID: id)
+    }
+    guard let result else { return }   // the child exited with status 0: already recorded as a failure
+    let output = String(decoding: result.standardOutputContent, as: UTF8.self)
+    let errors = String(decoding: result.standardErrorContent, as: UTF8.self)
+    let report = ChildGrader.parseReport(standardOutput: output)
+        ?? GradeReport(id: id, verdict: .crashed,
+                       message: CrashReport.summarize(standardError: errors, exitDescription: "\(result.exitStatus)"),
+                       seed: 0)
+
+    if let wanted = ProcessInfo.processInfo.environment["DLFS_EXPECT"].flatMap(Verdict.init(rawValue:)),
+       report.verdict != wanted {
+        Issue.record("DLFS_EXPECT=\(wanted.rawValue), but \(id) is \(report.verdict.rawValue): \(report.message)")
+        return
+    }
+    switch report.verdict {
+    case .passed:
+        return
+    case .notStarted:
+        #if compiler(>=6.3)
+        try Test.cancel(Comment(rawValue: "\(id) not started — \(report.message)"))
+        #else
+        print("· \(id) not started — \(report.message)")
+        #endif
+    default:
+        let replay = report.seed == 0 ? "" : "\n(replay this run with DLFS_SEED=\(report.seed))"
+        Issue.record(Comment(rawValue: "\(id) \(report.verdict.rawValue):\n\(report.message)\(replay)"))
+    }
+}
