@@ -20,6 +20,10 @@ public enum Catalog {
     public static let lessons: [LessonInfo] = [
         LessonInfo(number: 1, folder: ActivationsLesson.folder, title: "Activations", module: "Activations",
                    exercises: ActivationsLesson.exercises),
+        LessonInfo(number: 2, folder: LinearRegressionLesson.folder, title: "Linear regression", module: "LinearRegression",
+                   exercises: LinearRegressionLesson.exercises),
+        LessonInfo(number: 3, folder: ClassifiersLesson.folder, title: "Perceptron and logistic regression", module: "Classifiers",
+                   exercises: ClassifiersLesson.exercises),
     ]
 
     public static var exercises: [Exercise] { lessons.flatMap(\.exercises) }
