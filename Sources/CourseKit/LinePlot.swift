@@ -57,7 +57,7 @@ public struct LinePlot: Sendable {
         }
         func label(_ v: Double) -> String {
             let value = logY ? pow(10, v) : v
-            return Tensor.format(value)
+            return LinePlot.axisLabel(value, span: logY ? 0 : bounds.maxY - bounds.minY)
         }
         let top = label(bounds.maxY), bottom = label(bounds.minY), middle = label((bounds.maxY + bounds.minY) / 2)
         let labelWidth = Swift.max(top.count, bottom.count, middle.count)
@@ -72,7 +72,7 @@ public struct LinePlot: Sendable {
             }
             lines.append(line)
         }
-        let left = Tensor.format(bounds.minX), right = Tensor.format(bounds.maxX)
+        let left = LinePlot.axisLabel(bounds.minX), right = LinePlot.axisLabel(bounds.maxX)
         lines.append(String(repeating: " ", count: labelWidth) + " └" + String(repeating: "─", count: width))
         lines.append(String(repeating: " ", count: labelWidth + 2) + left + String(repeating: " ", count: Swift.max(1, width - left.count - right.count)) + right)
         let legend = series.enumerated().map { i, s in
@@ -81,5 +81,13 @@ public struct LinePlot: Sendable {
         }
         lines.append(String(repeating: " ", count: labelWidth + 2) + legend.joined(separator: "   ") + (logY ? "   (log scale)" : ""))
         return lines.joined(separator: "\n")
+    }
+
+    /// A short axis label: three significant digits, exponent form when tiny or huge.
+    /// Values within 1e-4 × `span` of zero print as "0".
+    static func axisLabel(_ v: Double, span: Double = 0) -> String {
+        if v == 0 || abs(v) < 1e-4 * span { return "0" }
+        if abs(v) >= 1e5 || abs(v) < 1e-3 { return String(format: "%.2e", v) }
+        return String(format: "%.3g", v)
     }
 }

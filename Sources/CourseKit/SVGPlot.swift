@@ -94,6 +94,10 @@ public struct SVGPlot: Sendable {
             let path = points.map { String(format: "%.2f,%.2f", px($0.x), py($0.y)) }.joined(separator: " ")
             svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(path)\"/>\n"
         }
+        if !series.isEmpty {
+            let boxHeight = Double(series.count) * 18 + 8
+            svg += "<rect x=\"\(left + plotW - 158)\" y=\"\(top + 2)\" width=\"154\" height=\"\(boxHeight)\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>\n"
+        }
         for (i, s) in series.enumerated() {
             let color = Self.palette[i % Self.palette.count]
             let y = top + 12 + Double(i) * 18
