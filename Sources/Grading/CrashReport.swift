@@ -1,6 +1,10 @@
 /// Turns the standard error of a child that died into a short report: the
 /// runtime's message and the first place in the learner's files.
 public enum CrashReport {
+    /// `SWIFT_BACKTRACE` for a grading child: a short, symbolicated backtrace of
+    /// the crashed thread, with `file:line` for every frame that has debug info.
+    public static let backtraceSettings = "enable=yes,interactive=no,color=no,threads=crashed,registers=none,images=none"
+
     /// For example "Fatal error: Index out of range — at Lessons/01-activations/Softmax.swift:21".
     public static func summarize(standardError: String, exitDescription: String) -> String {
         let lines = standardError.split(separator: "\n").map(String.init)

@@ -2,6 +2,19 @@ import Foundation
 import Grading
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Children inherit this environment: Swift's backtracer then prints
+/// symbolicated frames, so a crash report can name the learner's file:line.
+/// Set once (a lazily initialized global), and never over a learner's own setting.
+private let symbolicatedCrashes: Void = {
+    setenv("SWIFT_BACKTRACE", CrashReport.backtraceSettings, 0)
+}()
+
 /// Grades the learner's implementation of one exercise in a child process
 /// (a Swift Testing exit test), so that a trap or a hang in one exercise
 /// never hides the grades of the others.
@@ -15,6 +28,7 @@ import Testing
 /// failure: the course's self-checks use it for the complete learner and for
 /// a fresh clone.
 func gradeLearner(_ id: String) async throws {
+    _ = symbolicatedCrashes
     let result = await #expect(processExitsWith: .failure, observing: [\.standardOutputContent, \.standardErrorContent]) { [id] in
         ChildGrader.run(exerciseID: id)
     }
