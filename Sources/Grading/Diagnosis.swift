@@ -80,13 +80,14 @@ public enum Diagnosis {
 
     /// A known signature of the error, or `nil`.
     static func likelyCause(actual: Tensor, expected: Tensor, batchSize: Int?, suspects: [Suspect]) -> String? {
-        // A known wrong answer first: it is the most specific.
-        for suspect in suspects {
+        // Known wrong answers first: they are the most specific. On some inputs
+        // two mistakes give the same output (a batch of one hides an axis), so
+        // name every one that matches.
+        let matching = suspects.filter { suspect in
             let wrong = suspect.output()
-            if wrong.shape == actual.shape && sameWithNaN(actual, wrong) && !sameWithNaN(wrong, expected) {
-                return suspect.explanation
-            }
-        }
+            return wrong.shape == actual.shape && sameWithNaN(actual, wrong) && !sameWithNaN(wrong, expected)
+        }.map(\.explanation)
+        if !matching.isEmpty { return matching.joined(separator: "\n  or: ") }
         let actualHasNaN = actual.scalars.contains { $0.isNaN }
         let actualHasInf = actual.scalars.contains { $0.isInfinite }
         if (actualHasNaN || actualHasInf) && expected.isFinite {

@@ -7,30 +7,44 @@ import Testing
 /// The repository's root, found from this file's path.
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+/// The seeds to grade with: one fresh seed, or `DLFS_STRESS=N` fresh seeds
+/// in a row to hunt for graders that pass or fail by luck.
+func stressSeeds() -> [UInt64] {
+    let count = ProcessInfo.processInfo.environment["DLFS_STRESS"].flatMap(Int.init) ?? 1
+    let first = Seed.forThisRun()
+    return (0..<max(1, count)).map { first &+ UInt64($0) &* 7_919 }
+}
+
 /// The course's own guarantees: the reference passes, every known mistake
 /// fails and is named, every correct rewrite passes, and the files line up.
 @Suite("Course self-checks")
 struct CourseSelfChecks {
     @Test("the reference solution passes", arguments: Catalog.exercises)
     func referencePasses(_ exercise: Exercise) {
-        let report = Grader.grade(exercise, .reference, seed: Seed.forThisRun())
-        #expect(report.verdict == .passed, "\(report.message)\n(seed \(report.seed))")
+        for seed in stressSeeds() {
+            let report = Grader.grade(exercise, .reference, seed: seed)
+            #expect(report.verdict == .passed, "\(report.message)\n(seed \(report.seed))")
+        }
     }
 
     @Test("every known mistake is rejected, and named", arguments: Catalog.exercises.flatMap(\.mistakes))
     func mistakeFails(_ mistake: Variant) throws {
         let exercise = try #require(Catalog.exercise(id: mistake.exerciseID))
-        let report = Grader.grade(exercise, .variant(mistake), seed: Seed.forThisRun())
-        #expect(report.verdict == .failed, "the mistake “\(mistake.name)” passed (seed \(report.seed))")
-        #expect(report.message.contains(mistake.explanation),
-                "the diagnosis does not name the mistake “\(mistake.name)”:\n\(report.message)\n(seed \(report.seed))")
+        for seed in stressSeeds() {
+            let report = Grader.grade(exercise, .variant(mistake), seed: seed)
+            #expect(report.verdict == .failed, "the mistake “\(mistake.name)” passed (seed \(report.seed))")
+            #expect(report.message.contains(mistake.explanation),
+                    "the diagnosis does not name the mistake “\(mistake.name)”:\n\(report.message)\n(seed \(report.seed))")
+        }
     }
 
     @Test("every correct rewrite is accepted", arguments: Catalog.exercises.flatMap(\.alternatives))
     func alternativePasses(_ alternative: Variant) throws {
         let exercise = try #require(Catalog.exercise(id: alternative.exerciseID))
-        let report = Grader.grade(exercise, .variant(alternative), seed: Seed.forThisRun())
-        #expect(report.verdict == .passed, "the correct rewrite “\(alternative.name)” was rejected:\n\(report.message)\n(seed \(report.seed))")
+        for seed in stressSeeds() {
+            let report = Grader.grade(exercise, .variant(alternative), seed: seed)
+            #expect(report.verdict == .passed, "the correct rewrite “\(alternative.name)” was rejected:\n\(report.message)\n(seed \(report.seed))")
+        }
     }
 
     @Test("every exercise is complete: files, declarations, hints, mistakes, standard")

@@ -5,7 +5,7 @@ import Implementations
 extension ActivationsLesson {
     static let rowwiseStandard = """
         forward: compared with the reference on 4 random [N, C] logit matrices (N in 1–6, C in 2–7, at least one with N ≠ C, \
-        values ~ N(0, 3²)) and the edge cases logits of ±1000, equal logits and a batch of one, within |error| ≤ 1e-8 + 1e-6·|expected|; \
+        values ~ N(0, 3²)) and the edge cases logits of ±1000, rows far apart, equal logits and a batch of one, within |error| ≤ 1e-8 + 1e-6·|expected|; \
         backward: compared with the reference the same way; gradient check: relative error < 1e-7 (h = 1e-5)
         """
 
@@ -13,6 +13,7 @@ extension ActivationsLesson {
         ("large logits", Tensor([[1000, 1001, 1002], [-1000, 0, 1000]])),
         ("very negative logits", Tensor([[-1000, -1000.5, -999, -1001]])),
         ("equal logits", Tensor([[5, 5, 5, 5], [0, 0, 0, 0]])),
+        ("rows far apart", Tensor([[1000, 999, 998], [-1000, -999, -998]])),
         ("a batch of one", Tensor([[0.5, -1.5, 2, 0.25, -0.75]])),
         ("a tall matrix (N = 5, C = 2)", Tensor([[1, 2], [3, -1], [0, 0], [-2, 4], [10, -10]])),
     ]
@@ -46,6 +47,12 @@ extension ActivationsLesson {
         mistakes: [
             Change("no max subtraction", "without subtracting the row maximum, e^1000 is ∞ and ∞/∞ is NaN: subtract `x.max(axis: 1, keepingDims: true)` first.") {
                 $0.softmaxForward = { x in exp(x) / exp(x).sum(axis: 1, keepingDims: true) }
+            },
+            Change("subtracted the global maximum", "the maximum subtracted is the whole matrix's, not each row's: a row far below it underflows to 0/0 = NaN. Use `x.max(axis: 1, keepingDims: true)`.") {
+                $0.softmaxForward = { x in
+                    let e = exp(x - x.max())
+                    return e / e.sum(axis: 1, keepingDims: true)
+                }
             },
             Change("normalized over columns", "the normalization runs over axis 0 (down each column): softmax divides by the sum over the classes of each row, axis 1.") {
                 $0.softmaxForward = { x in

@@ -235,6 +235,9 @@ enum ActivationsLesson {
                     return x.map { v in 0.5 * v * (1 + Foundation.tanh(c * (v + 0.044715 * v * v * v))) }
                 }
             },
+            Change("exact GELU instead of the tanh approximation", "this is the exact GELU, ½x(1 + erf(x/√2)): this exercise (like GPT-2 and BERT) uses the tanh approximation ½x(1 + tanh(√(2/π)(x + 0.044715x³))), which differs by up to about 1e-3.") {
+                $0.geluForward = { x in x.map { v in 0.5 * v * (1 + Foundation.erf(v / 2.0.squareRoot())) } }
+            },
             Change("product rule missing", "the backward keeps only ½(1 + tanh u): x·½(1 + tanh u) is a product, so add ½x·(1 − tanh²u)·du/dx.") {
                 $0.geluBackward = { dOut, x in
                     let c = (2 / Double.pi).squareRoot()
