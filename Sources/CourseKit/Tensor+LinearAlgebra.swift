@@ -34,8 +34,8 @@ public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
                     // i-p-j order: the inner loop walks rows of b and of the output contiguously.
                     for i in 0..<n {
                         for p in 0..<k {
+                            // No shortcut for aip == 0: 0 × ∞ must stay NaN so that overflow shows.
                             let aip = pa[baseA + i * k + p]
-                            if aip == 0 { continue }
                             let rowB = baseB + p * m
                             let rowO = baseO + i * m
                             for j in 0..<m { po[rowO + j] += aip * pb[rowB + j] }
