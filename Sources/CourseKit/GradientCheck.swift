@@ -23,18 +23,7 @@ public enum GradientCheck {
     /// a sampled check for tensors too large to perturb every element.
     public static func numericalGradient(of f: (Tensor) -> Double, at x: Tensor,
                                          step h: Double = defaultStep, indices: [Int]) -> Tensor {
-        var gradient = Tensor.zeros(x.shape)
-        var probe = x
-        for i in indices {
-            let original = x.scalars[i]
-            probe.scalars[i] = original + h
-            let plus = f(probe)
-            probe.scalars[i] = original - h
-            let minus = f(probe)
-            probe.scalars[i] = original
-            gradient.scalars[i] = (plus - minus) / (2 * h)
-        }
-        return gradient
+        centralDifferences(at: x, step: h, indices: indices, evaluate: f) { plus, minus in plus - minus }
     }
 
     /// The numerical vector–Jacobian product of a tensor function: the gradient
@@ -46,18 +35,11 @@ public enum GradientCheck {
     ///   - f: the forward function; `f(x)` must have the shape of `upstream`.
     ///   - x: the point, any shape.
     ///   - upstream: `∂L/∂f(x)`, the shape of `f(x)`.
+    ///   - indices: the flat indices of `x` to perturb (all when `nil`).
     /// - Returns: `∂L/∂x`, the shape of `x`.
     public static func numericalGradient(of f: (Tensor) -> Tensor, at x: Tensor, upstream: Tensor,
                                          step h: Double = defaultStep, indices: [Int]? = nil) -> Tensor {
-        var gradient = Tensor.zeros(x.shape)
-        var probe = x
-        for i in indices ?? Array(0..<x.count) {
-            let original = x.scalars[i]
-            probe.scalars[i] = original + h
-            let plus = f(probe)
-            probe.scalars[i] = original - h
-            let minus = f(probe)
-            probe.scalars[i] = original
+        centralDifferences(at: x, step: h, indices: indices ?? Array(0..<x.count), evaluate: f) { plus, minus in
             precondition(plus.shape == upstream.shape,
                          "GradientCheck: f(x) has shape \(plus.shape) but the upstream gradient has shape \(upstream.shape)")
             // Difference first, then contract: outputs that x_i does not touch
@@ -66,7 +48,25 @@ public enum GradientCheck {
             for j in 0..<plus.count where plus.scalars[j] != minus.scalars[j] {
                 total += (plus.scalars[j] - minus.scalars[j]) * upstream.scalars[j]
             }
-            gradient.scalars[i] = total / (2 * h)
+            return total
+        }
+    }
+
+    /// Perturbs each chosen element by ±h, evaluates, and divides the
+    /// `difference` of the two results by 2h.
+    private static func centralDifferences<Output>(at x: Tensor, step h: Double, indices: [Int],
+                                                   evaluate: (Tensor) -> Output,
+                                                   difference: (_ plus: Output, _ minus: Output) -> Double) -> Tensor {
+        var gradient = Tensor.zeros(x.shape)
+        var probe = x
+        for i in indices {
+            let original = x.scalars[i]
+            probe.scalars[i] = original + h
+            let plus = evaluate(probe)
+            probe.scalars[i] = original - h
+            let minus = evaluate(probe)
+            probe.scalars[i] = original
+            gradient.scalars[i] = difference(plus, minus) / (2 * h)
         }
         return gradient
     }
