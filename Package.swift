@@ -47,9 +47,11 @@ let package = Package(
         .executableTarget(name: "stubgen", dependencies: ["Stubs"]),
         .target(name: "Grading", dependencies: ["CourseKit", "Implementations", "Stubs"]),
         .target(name: "Demos", dependencies: ["CourseKit", "Implementations"]),
-        .executableTarget(name: "course", dependencies: ["CourseKit", "Grading", "Demos", "Stubs"]),
+        .target(name: "Runner", dependencies: ["CourseKit", "Grading", "Demos", "Stubs"]),
+        .executableTarget(name: "course", dependencies: ["Runner"]),
         .testTarget(name: "CourseKitTests", dependencies: ["CourseKit"]),
         .testTarget(name: "GradingTests", dependencies: ["CourseKit", "Grading", "Implementations", "Stubs"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Grading", "Stubs"]),
     ],
     swiftLanguageModes: [.v6]
 )

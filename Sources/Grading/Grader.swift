@@ -51,10 +51,18 @@ public enum ChildGrader {
 
     /// Grades the learner's implementation of `exerciseID` and exits.
     public static func run(exerciseID: String) -> Never {
-        let seed = Seed.forThisRun()
         guard let exercise = Catalog.exercise(id: exerciseID) else {
-            report(GradeReport(id: exerciseID, verdict: .failed, message: "no exercise with id \(exerciseID)", seed: seed))
+            report(GradeReport(id: exerciseID, verdict: .failed, message: "no exercise with id \(exerciseID)",
+                               seed: Seed.forThisRun()))
         }
+        run(exercise: exercise)
+    }
+
+    /// Grades the learner's implementation of an exercise (one outside the
+    /// catalog too, such as the runner's test fixtures) and exits.
+    public static func run(exercise: Exercise) -> Never {
+        let seed = Seed.forThisRun()
+        let exerciseID = exercise.id
         TodoPolicy.current = .report { file, line in
             report(GradeReport(id: exerciseID, verdict: .notStarted,
                                message: "not started: todo() at \(Catalog.shortPath(file)):\(line)", seed: seed))

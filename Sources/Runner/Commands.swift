@@ -1,0 +1,406 @@
+import CourseKit
+import Demos
+import Foundation
+import Grading
+import Stubs
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// `list`, `check`, `hint`, `reset`, `solution`, `demo` and `dev`.
+public enum Commands {
+    /// Prints status lines to standard error (so `--json` output stays clean),
+    /// on a terminal redrawing one line.
+    struct Status {
+        let enabled: Bool
+        let interactive = isatty(2) == 1
+
+        func show(_ text: String) {
+            guard enabled else { return }
+            if interactive {
+                Terminal.writeToStandardError("\r\u{1B}[2K" + text.styled(.gray, enabled: Terminal.colorsEnabled))
+            } else {
+                Terminal.writeToStandardError(text + "\n")
+            }
+        }
+
+        func clear() {
+            if enabled && interactive { Terminal.writeToStandardError("\r\u{1B}[2K") }
+        }
+    }
+
+    // MARK: - list
+
+    static func list(_ context: RunnerContext) throws -> Int32 {
+        let json = context.arguments.has("json")
+        let status = Status(enabled: !json)
+        let run = context.session.run(Course.exercises, status: status.show)
+        status.clear()
+        if json {
+            print(JSONReport(run.outcomes).text)
+            return 0
+        }
+        let verdicts = Dictionary(uniqueKeysWithValues: run.outcomes.map { ($0.exercise.id, $0.verdict) })
+        let renderer = context.renderer
+        print(renderer.map(Course.lessons, verdicts: verdicts))
+        print("")
+        if let next = run.outcomes.first(where: { $0.verdict != .passed }) {
+            print("next: " + next.exercise.id.styled(.bold) + " — edit " + next.exercise.lessonPath
+                  + "  (`swift run course` watches it for you)")
+        } else if !run.outcomes.isEmpty {
+            print("Every exercise passes. Try the demos: `swift run course demo 1`.")
+        }
+        printBuildProblems(run, renderer: renderer)
+        return 0
+    }
+
+    /// Build errors outside the learner's files, once.
+    static func printBuildProblems(_ run: GradingRun, renderer: Renderer) {
+        guard let build = run.build, !build.succeeded else { return }
+        if run.outcomes.allSatisfy({ $0.verdict == .compileError }), let first = run.outcomes.first {
+            print("\n" + "the build failed:".styled(.yellow))
+            print(renderer.block(first.report.message, indent: "  ", maxLines: 30))
+        }
+    }
+
+    // MARK: - check
+
+    static func check(_ context: RunnerContext) throws -> Int32 {
+        let arguments = context.arguments
+        var exercises: [Exercise] = []
+        if arguments.has("all") || arguments.positionals.isEmpty {
+            exercises = Course.exercises
+        } else {
+            var seen = Set<String>()
+            for name in arguments.positionals {
+                for exercise in try Course.resolve(name) where seen.insert(exercise.id).inserted {
+                    exercises.append(exercise)
+                }
+            }
+        }
+        if exercises.isEmpty {
+            if arguments.has("json") { print(JSONReport([]).text) } else { print("no exercises to check (yet)") }
+            return 0
+        }
+        let json = arguments.has("json")
+        let status = Status(enabled: !json)
+        let renderer = context.renderer
+        let idWidth = exercises.map(\.id.count).max() ?? 10
+        let start = Date()
+        let shown = Renderer.ShownErrors()
+        let run = context.session.run(exercises, status: status.show) { outcome in
+            guard !json else { return }
+            status.clear()
+            print(renderer.outcome(outcome, idWidth: idWidth, shown: shown))
+            Terminal.flushStandardOutput()
+        }
+        status.clear()
+        if json {
+            print(JSONReport(run.outcomes).text)
+        } else {
+            let seconds = String(format: "%.1f", Date().timeIntervalSince(start))
+            print("")
+            print(Renderer.counts(run.outcomes.map(\.verdict)).styled(.bold)
+                  + "  (\(run.outcomes.count) exercise\(run.outcomes.count == 1 ? "" : "s"), seed \(context.settings.seed), \(seconds) s)")
+            if let next = run.outcomes.first(where: { $0.verdict == .notStarted || $0.verdict == .failed }),
+               run.outcomes.contains(where: { $0.verdict != .passed }) {
+                print("stuck? `swift run course hint \(next.exercise.id)`")
+            }
+        }
+        return run.allPassed ? 0 : 1
+    }
+
+    // MARK: - hint
+
+    static func hint(_ context: RunnerContext) throws -> Int32 {
+        let exercise = try Course.resolveExercise(context.arguments.positionals[0])
+        let hints = exercise.hints
+        let width = context.renderer.width
+        print("\(exercise.id)".styled(.bold) + " — \(exercise.title)  (\(exercise.lessonPath))")
+        guard !hints.isEmpty else {
+            print("This exercise has no hints. Read the doc comment in \(exercise.lessonPath).")
+            return 0
+        }
+        if context.arguments.has("all") {
+            for (index, text) in hints.enumerated() {
+                print("\nHint \(index + 1) of \(hints.count)".styled(.cyan))
+                print(Renderer.wrap(text, width: width, indent: "  "))
+            }
+            context.state.setHintsShown(hints.count, for: exercise.id)
+            return 0
+        }
+        let shown = context.state.hintsShown()[exercise.id] ?? 0
+        let rung = min(shown + 1, hints.count)
+        print("\nHint \(rung) of \(hints.count)".styled(.cyan))
+        print(Renderer.wrap(hints[rung - 1], width: width, indent: "  "))
+        print("")
+        if rung < hints.count {
+            print("Run `swift run course hint \(exercise.id)` again for hint \(rung + 1) of \(hints.count).".styled(.gray))
+        } else {
+            print("That is the last hint. `--all` shows the whole ladder; `swift run course solution \(exercise.id)` shows the reference once you pass.".styled(.gray))
+        }
+        context.state.setHintsShown(rung, for: exercise.id)
+        return 0
+    }
+
+    /// The next hint rung for an exercise, remembered (for watch mode).
+    static func nextHint(_ exercise: Exercise, state: LocalState) -> (rung: Int, text: String)? {
+        guard !exercise.hints.isEmpty else { return nil }
+        let shown = state.hintsShown()[exercise.id] ?? 0
+        let rung = min(shown + 1, exercise.hints.count)
+        state.setHintsShown(rung, for: exercise.id)
+        return (rung, exercise.hints[rung - 1])
+    }
+
+    // MARK: - reset
+
+    static func reset(_ context: RunnerContext) throws -> Int32 {
+        let exercise = try Course.resolveExercise(context.arguments.positionals[0])
+        let relative = exercise.lesson + "/" + exercise.file
+        guard let pair = try StubGenerator.pairs(root: context.root).first(where: { $0.relativePath == relative }) else {
+            Terminal.writeToStandardError("course: there is no solution file Solutions/\(relative) to make the stub from\n")
+            return 1
+        }
+        let file = pair.stub
+        let sharing = Course.exercises(sharingFileWith: exercise).map(\.id)
+        let covers = sharing.count > 1
+            ? "\(exercise.lessonPath) holds \(sharing.count) exercises: \(sharing.joined(separator: ", ")). Reset restores the whole file."
+            : "\(exercise.lessonPath) holds \(exercise.id)."
+        let current = try? String(contentsOf: file, encoding: .utf8)
+        if current == pair.expectedStub {
+            print("\(exercise.lessonPath) is already the original stub: nothing to reset.")
+            return 0
+        }
+        print(covers)
+        if !context.arguments.has("yes"), isatty(0) == 1 {
+            print("Reset it to the original stub? Your version is backed up first. [y/N] ", terminator: "")
+            Terminal.flushStandardOutput()
+            let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+            guard answer == "y" || answer == "yes" else {
+                print("Nothing changed.")
+                return 1
+            }
+        }
+        if let current {
+            let backup = try backupFile(for: exercise, text: current, state: context.state)
+            print("Backed up your version to " + context.relative(backup).styled(.bold))
+            print("  (to bring it back: cp \(context.relative(backup)) \(exercise.lessonPath))".styled(.gray))
+        }
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try pair.expectedStub.write(to: file, atomically: true, encoding: .utf8)
+        print("Restored \(exercise.lessonPath) to its stub: \(sharing.joined(separator: ", ")) \(sharing.count > 1 ? "are" : "is") not started again.")
+        return 0
+    }
+
+    /// `.course/backups/<id>-<timestamp>.swift`, never overwriting an earlier backup.
+    static func backupFile(for exercise: Exercise, text: String, state: LocalState) throws -> URL {
+        try FileManager.default.createDirectory(at: state.backups, withIntermediateDirectories: true)
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        let stamp = formatter.string(from: Date())
+        var url = state.backups.appendingPathComponent("\(exercise.id)-\(stamp).swift")
+        var counter = 2
+        while FileManager.default.fileExists(atPath: url.path) {
+            url = state.backups.appendingPathComponent("\(exercise.id)-\(stamp)-\(counter).swift")
+            counter += 1
+        }
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    // MARK: - solution
+
+    static func solution(_ context: RunnerContext) throws -> Int32 {
+        let exercise = try Course.resolveExercise(context.arguments.positionals[0])
+        let path = context.root.appendingPathComponent(exercise.solutionPath)
+        guard let text = try? String(contentsOf: path, encoding: .utf8) else {
+            Terminal.writeToStandardError("course: cannot read \(exercise.solutionPath)\n")
+            return 1
+        }
+        let status = Status(enabled: true)
+        let run = context.session.run([exercise], status: status.show)
+        status.clear()
+        let verdict = run.outcomes.first?.verdict ?? .notStarted
+        if verdict != .passed {
+            guard context.arguments.has("force") else {
+                print("\(exercise.id) is \(Renderer.name(verdict)) — the solution opens once it passes.")
+                print("Stuck? `swift run course hint \(exercise.id)` climbs the hint ladder; `swift run course solution \(exercise.id) --force` shows it anyway.")
+                return 1
+            }
+            print(("warning: \(exercise.id) is \(Renderer.name(verdict)). Reading the solution before you solve it "
+                   + "takes away most of what the exercise teaches — try the hints first.").styled(.yellow))
+            print("")
+        }
+        let rendered = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { line in
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                return trimmed != StubGenerator.beginMarker && trimmed != StubGenerator.endMarker
+            }.joined(separator: "\n")
+        print("── \(exercise.solutionPath) ──".styled(.bold))
+        print(rendered)
+        return 0
+    }
+
+    // MARK: - demo
+
+    static func demo(_ context: RunnerContext) throws -> Int32 {
+        let arguments = context.arguments
+        var demos: [Demo] = []
+        if arguments.has("all") {
+            demos = DemoCatalog.demos
+        } else {
+            guard let name = arguments.positionals.first else {
+                throw UsageError("`course demo` needs a lesson: course demo 1", command: "demo")
+            }
+            guard let lesson = Course.lesson(named: name) ?? Course.exercise(named: name).flatMap(Course.lesson(of:)) else {
+                throw UsageError("unknown lesson `\(name)`", suggestions: Suggest.closest(to: name, among: Course.lessons.map(\.folder)),
+                                 command: "demo")
+            }
+            guard let demo = DemoCatalog.demo(lesson: lesson.number) else {
+                print("Lesson \(lesson.label) has no demo yet.")
+                return 1
+            }
+            demos = [demo]
+        }
+        let status = Status(enabled: true)
+        // Whose code each demo runs: the learner's for every exercise that passes.
+        let ids = Array(Set(demos.flatMap(\.exercises))).sorted()
+        let known = ids.compactMap(Course.exercise(named:))
+        let graded = context.session.run(known, status: { status.show("grading your exercises: " + $0) })
+        status.clear()
+        if let build = graded.build, !build.succeeded {
+            print("The course does not compile, so the demo cannot run:".styled(.yellow))
+            if let first = graded.outcomes.first(where: { $0.verdict == .compileError }) {
+                print(context.renderer.block(first.report.message, indent: "  ", maxLines: 30))
+            }
+            return 1
+        }
+        let passed = graded.outcomes.filter { $0.verdict == .passed }.map(\.exercise.id)
+
+        status.show("building in release mode (the first time takes a few minutes)…")
+        let release = context.session.builder.build(.release)
+        status.clear()
+        guard release.succeeded else {
+            print("The release build failed:".styled(.red))
+            let errors = release.errors
+            print(errors.isEmpty ? release.output.split(separator: "\n").suffix(20).joined(separator: "\n")
+                                 : CompileFailures.render(errors))
+            return 1
+        }
+        let binary = context.session.builder.executable(.release)
+        var environment = ProcessInfo.processInfo.environment
+        if environment["SWIFT_BACKTRACE"] == nil { environment["SWIFT_BACKTRACE"] = CrashReport.backtraceSettings }
+        var failures = 0
+        for demo in demos {
+            var demoArguments = ["__demo", String(demo.lesson), "--output", context.state.demos.path]
+            if !passed.isEmpty { demoArguments += ["--passed", passed.joined(separator: ",")] }
+            if arguments.has("quick") { demoArguments.append("--quick") }
+            let result = try ChildProcess.run(binary.path, demoArguments, environment: environment, captureOutput: false)
+            if result.termination != .exited(0) {
+                failures += 1
+                print("demo \(demo.lesson) stopped: \(result.termination)".styled(.red))
+            }
+            print("")
+        }
+        print("SVG plots are in \(context.relative(context.state.demos))/")
+        return failures == 0 ? 0 : 1
+    }
+
+    /// `course __demo LESSON [--quick] [--passed IDS] [--output DIR]`: one demo, in this process.
+    public static func demoChild(_ arguments: CommandLineArguments) -> Int32 {
+        guard let lesson = Int(arguments.positionals[0]), let demo = DemoCatalog.demo(lesson: lesson) else {
+            Terminal.writeToStandardError("course __demo: no demo for lesson \(arguments.positionals[0])\n")
+            return 1
+        }
+        let output = URL(fileURLWithPath: arguments.option("output") ?? ".course/demos")
+        let passed = Set((arguments.option("passed") ?? "").split(separator: ",").map(String.init))
+        do {
+            try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+            try DemoCatalog.run(demo, options: DemoOptions(quick: arguments.has("quick"), outputDirectory: output, passed: passed))
+            return 0
+        } catch {
+            Terminal.writeToStandardError("demo \(lesson) failed: \(error)\n")
+            return 1
+        }
+    }
+
+    // MARK: - dev
+
+    static func dev(_ context: RunnerContext) throws -> Int32 {
+        switch context.arguments.positionals[0] {
+        case "sync":
+            let written = try StubGenerator.writeStubs(root: context.root)
+            print(written.isEmpty ? "stubs: all in sync, nothing written"
+                                  : "stubs: wrote " + written.map { "Lessons/" + $0 }.joined(separator: ", "))
+            return 0
+        case "check":
+            let stale = try StubGenerator.outOfDate(root: context.root)
+            if !stale.isEmpty {
+                print("stubs out of date (`swift run course dev sync` regenerates them):")
+                stale.forEach { print("  Lessons/\($0)") }
+                return 1
+            }
+            print("stubs: all \(try StubGenerator.pairs(root: context.root).count) in sync with their solutions")
+            var arguments = ["test", "--package-path", context.root.path, "--filter", "Course self-checks"]
+            if let scratch = context.settings.scratchPath { arguments += ["--scratch-path", scratch] }
+            print("$ swift " + arguments.joined(separator: " "))
+            let result = try ChildProcess.run("swift", arguments, captureOutput: false)
+            return result.termination == .exited(0) ? 0 : 1
+        case "complete-learner":
+            return try completeLearner(context)
+        default:
+            throw UsageError("unknown dev command", suggestions: ArgumentParser.devSubcommands, command: "dev")
+        }
+    }
+
+    /// Copies the course with every solution over its stub and checks that all pass.
+    static func completeLearner(_ context: RunnerContext) throws -> Int32 {
+        let fm = FileManager.default
+        let temporary = fm.temporaryDirectory.appendingPathComponent("dlfs-complete-learner-\(getpid())")
+        defer { if ProcessInfo.processInfo.environment["DLFS_KEEP_TEMP"] == nil { try? fm.removeItem(at: temporary) } }
+        try copyCourse(from: context.root, to: temporary)
+        for pair in try StubGenerator.pairs(root: temporary) {
+            let text = try String(contentsOf: pair.solution, encoding: .utf8)
+            try fm.createDirectory(at: pair.stub.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: pair.stub, atomically: true, encoding: .utf8)
+        }
+        print("complete learner: every solution copied over its stub in \(temporary.path)")
+        var settings = context.settings
+        settings.root = temporary
+        settings.scratchPath = nil
+        settings.build = true
+        let status = Status(enabled: true)
+        let renderer = context.renderer
+        let idWidth = Course.exercises.map(\.id.count).max() ?? 10
+        let shown = Renderer.ShownErrors()
+        let run = GradingSession(settings).run(Course.exercises, status: status.show) { outcome in
+            status.clear()
+            print(renderer.outcome(outcome, idWidth: idWidth, shown: shown))
+        }
+        status.clear()
+        print("\n" + Renderer.counts(run.outcomes.map(\.verdict)).styled(.bold))
+        if run.allPassed {
+            print("complete learner: every exercise passes")
+            return 0
+        }
+        print("complete learner: some exercises do not pass with the reference solutions".styled(.red))
+        return 1
+    }
+
+    /// The course's files without build products, local state or git.
+    static func copyCourse(from source: URL, to destination: URL) throws {
+        let fm = FileManager.default
+        try fm.createDirectory(at: destination, withIntermediateDirectories: true)
+        let skipped: Set<String> = [".git", ".course", ".swiftpm"]
+        for name in try fm.contentsOfDirectory(atPath: source.path) {
+            if skipped.contains(name) || name.hasPrefix(".build") { continue }
+            try fm.copyItem(at: source.appendingPathComponent(name), to: destination.appendingPathComponent(name))
+        }
+    }
+}

@@ -1,0 +1,211 @@
+import Foundation
+import Grading
+
+/// One exercise's grade, as the runner shows it.
+public struct Outcome: Sendable {
+    public var exercise: Exercise
+    public var report: GradeReport
+    /// What the learner's code printed (capped), without the report line.
+    public var output: String
+    public var seconds: Double
+
+    public var verdict: Verdict { report.verdict }
+}
+
+/// How the runner grades: where the course is, how it builds, how long an
+/// exercise may take, and how many are graded at once.
+public struct GradingSettings: Sendable {
+    public var root: URL
+    public var scratchPath: String?
+    public var timeLimit: Double
+    public var jobs: Int
+    /// `false` grades with the running binary (`--no-build`).
+    public var build: Bool
+    /// One seed for the whole run (`DLFS_SEED` replays it).
+    public var seed: UInt64
+
+    public init(root: URL, scratchPath: String? = nil, timeLimit: Double = RunnerDefaults.timeLimit,
+                jobs: Int = RunnerDefaults.jobs, build: Bool = true, seed: UInt64 = Seed.forThisRun()) {
+        self.root = root
+        self.scratchPath = scratchPath
+        self.timeLimit = timeLimit
+        self.jobs = jobs
+        self.build = build
+        self.seed = seed
+    }
+}
+
+/// The result of building and grading.
+public struct GradingRun: Sendable {
+    public var build: BuildResult?
+    public var outcomes: [Outcome]
+    public var gradeSeconds: Double
+
+    public var allPassed: Bool { !outcomes.isEmpty && outcomes.allSatisfy { $0.verdict == .passed } }
+}
+
+/// Builds the course and grades exercises, each in a child process.
+public struct GradingSession: Sendable {
+    public var settings: GradingSettings
+    public var builder: Builder
+
+    public init(_ settings: GradingSettings) {
+        self.settings = settings
+        self.builder = Builder(root: settings.root, scratchPath: settings.scratchPath)
+    }
+
+    /// Builds (unless `--no-build`), then grades `exercises`; `status` hears
+    /// what is happening, `graded` each outcome in the order given.
+    public func run(_ exercises: [Exercise], status: (String) -> Void = { _ in },
+                    graded: @escaping @Sendable (Outcome) -> Void = { _ in }) -> GradingRun {
+        let binary: URL
+        var failures: [String: GradeReport] = [:]
+        var build: BuildResult?
+        if settings.build {
+            status("building…")
+            let result = builder.build()
+            build = result
+            binary = builder.executable()
+            if !result.succeeded {
+                failures = CompileFailures.reports(for: exercises, build: result, binary: binary, root: settings.root,
+                                                   seed: settings.seed)
+            }
+        } else {
+            binary = URL(fileURLWithPath: ChildProcess.currentExecutable)
+        }
+        let start = Date()
+        let toGrade = exercises.filter { failures[$0.id] == nil }
+        if !toGrade.isEmpty {
+            status("grading \(toGrade.count) exercise\(toGrade.count == 1 ? "" : "s")…")
+        }
+        let collector = OrderedCollector(count: exercises.count, deliver: graded)
+        for (index, exercise) in exercises.enumerated() {
+            if let failure = failures[exercise.id] {
+                collector.put(index, Outcome(exercise: exercise, report: failure, output: "", seconds: 0))
+            }
+        }
+        let indices = exercises.indices.filter { failures[exercises[$0].id] == nil }
+        let queue = WorkQueue(indices)
+        let workers = max(1, min(settings.jobs, indices.count))
+        let session = self
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let index = queue.next() {
+                collector.put(index, session.grade(exercises[index], binary: binary.path))
+            }
+        }
+        return GradingRun(build: build, outcomes: collector.results, gradeSeconds: Date().timeIntervalSince(start))
+    }
+
+    /// The environment of a grading child.
+    func childEnvironment() -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        if environment["SWIFT_BACKTRACE"] == nil { environment["SWIFT_BACKTRACE"] = CrashReport.backtraceSettings }
+        environment["DLFS_TIME_LIMIT"] = String(settings.timeLimit)
+        environment[Seed.environmentVariable] = String(settings.seed)
+        environment["NO_COLOR"] = "1"
+        environment.removeValue(forKey: "DLFS_COLOR")
+        return environment
+    }
+
+    /// Grades one exercise in a child process: `course __grade ID`.
+    public func grade(_ exercise: Exercise, binary: String) -> Outcome {
+        let result: ChildResult
+        do {
+            result = try ChildProcess.run(binary, ["__grade", exercise.id], environment: childEnvironment(),
+                                          timeLimit: settings.timeLimit + RunnerDefaults.killGrace)
+        } catch {
+            let report = GradeReport(id: exercise.id, verdict: .crashed, message: "could not start the grader: \(error)",
+                                     seed: settings.seed)
+            return Outcome(exercise: exercise, report: report, output: "", seconds: 0)
+        }
+        return GradingSession.interpret(result, exercise: exercise, timeLimit: settings.timeLimit, seed: settings.seed)
+    }
+
+    /// A child's result as an outcome: its report, or a crash, or a hang.
+    public static func interpret(_ result: ChildResult, exercise: Exercise, timeLimit: Double, seed: UInt64) -> Outcome {
+        let standardOutput = result.standardOutput.text
+        let standardError = result.standardError.text
+        let report: GradeReport
+        if let parsed = ChildGrader.parseReport(standardOutput: standardOutput) {
+            report = parsed
+        } else if result.killedAtDeadline {
+            report = GradeReport(id: exercise.id, verdict: .timedOut,
+                                 message: "timed out: still running after \(Diagnosis.short(timeLimit)) s, stopped after \(Diagnosis.short(timeLimit + RunnerDefaults.killGrace)) s — an infinite loop?",
+                                 seed: seed)
+        } else {
+            var message = CrashReport.summarize(standardError: standardError, exitDescription: result.termination.description)
+            if !message.contains("\n  at "), let place = CrashLocation.firstFrame(in: standardError) {
+                message += "\n  at " + place
+            }
+            report = GradeReport(id: exercise.id, verdict: .crashed, message: message, seed: seed)
+        }
+        var printed = standardOutput.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix(ChildGrader.reportPrefix) }.joined(separator: "\n")
+        if report.verdict != .crashed && !standardError.isEmpty {
+            printed += "\n" + standardError
+        }
+        return Outcome(exercise: exercise, report: report,
+                       output: printed.trimmingCharacters(in: .whitespacesAndNewlines), seconds: result.seconds)
+    }
+}
+
+/// Where a crash happened when it was not in a learner's file: the first
+/// frame of the backtrace with a source location outside the Swift runtime.
+enum CrashLocation {
+    static func firstFrame(in standardError: String) -> String? {
+        for line in standardError.split(separator: "\n") {
+            guard let at = line.range(of: " at /") else { continue }
+            let path = line[line.index(at.upperBound, offsetBy: -1)...].prefix { $0 != " " }
+            guard path.contains(".swift:"), !path.hasPrefix("//"), !path.contains("/swift/stdlib/"), !path.hasPrefix("/usr/") else {
+                continue
+            }
+            let parts = path.split(separator: ":")
+            let shortened = Paths.short(String(parts[0]))
+            return parts.count >= 2 ? "\(shortened):\(parts[1])" : shortened
+        }
+        return nil
+    }
+}
+
+/// Hands out indices to workers.
+final class WorkQueue: @unchecked Sendable {
+    private var pending: [Int]
+    private let lock = NSLock()
+
+    init(_ indices: [Int]) { pending = indices.reversed() }
+
+    func next() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        return pending.popLast()
+    }
+}
+
+/// Collects outcomes from workers and delivers them in order.
+final class OrderedCollector: @unchecked Sendable {
+    private var slots: [Outcome?]
+    private var delivered = 0
+    private let lock = NSLock()
+    private let deliver: @Sendable (Outcome) -> Void
+
+    init(count: Int, deliver: @escaping @Sendable (Outcome) -> Void) {
+        slots = Array(repeating: nil, count: count)
+        self.deliver = deliver
+    }
+
+    func put(_ index: Int, _ outcome: Outcome) {
+        lock.lock()
+        defer { lock.unlock() }
+        slots[index] = outcome
+        while delivered < slots.count, let next = slots[delivered] {
+            deliver(next)
+            delivered += 1
+        }
+    }
+
+    var results: [Outcome] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots.compactMap { $0 }
+    }
+}

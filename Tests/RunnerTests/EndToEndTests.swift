@@ -1,0 +1,201 @@
+import Foundation
+import Grading
+import Stubs
+import Testing
+@testable import Runner
+
+/// Runs the built `course` binary, the way a learner does. `--no-build`
+/// grades with that binary directly: `swift test` holds the build folder, so
+/// the runner must not start another build inside it.
+enum CourseBinary {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The `course` executable next to the test bundle (or `DLFS_COURSE_BINARY`).
+    static let path: String? = {
+        let fm = FileManager.default
+        if let path = ProcessInfo.processInfo.environment["DLFS_COURSE_BINARY"] { return path }
+        var folders = [URL(fileURLWithPath: ChildProcess.currentExecutable).deletingLastPathComponent()]
+        folders += Bundle.allBundles.map(\.bundleURL).filter { $0.pathExtension == "xctest" }.map { $0.deletingLastPathComponent() }
+        for start in folders {
+            var folder = start
+            for _ in 0..<5 {
+                let candidate = folder.appendingPathComponent("course").path
+                var isDirectory: ObjCBool = false
+                if fm.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue,
+                   fm.isExecutableFile(atPath: candidate) {
+                    return candidate
+                }
+                folder.deleteLastPathComponent()
+            }
+        }
+        return nil
+    }()
+
+    struct Run {
+        var status: Termination
+        var output: String
+        var errors: String
+        var seconds: Double
+    }
+
+    static func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Run {
+        let binary = try #require(path, "the course executable was not found next to the test bundle; set DLFS_COURSE_BINARY")
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = "1"
+        environment.removeValue(forKey: "DLFS_SEED")
+        for (key, value) in extra { environment[key] = value }
+        let result = try ChildProcess.run(binary, arguments, environment: environment,
+                                          headLimit: 1 << 20, tailLimit: 1 << 16, timeLimit: 60)
+        return Run(status: result.termination, output: result.standardOutput.text, errors: result.standardError.text,
+                   seconds: result.seconds)
+    }
+
+    /// A scratch course folder: Package.swift, Lessons/ and Solutions/ copied.
+    static func scratchCourse() throws -> URL {
+        let fm = FileManager.default
+        let folder = fm.temporaryDirectory.appendingPathComponent("dlfs-runner-test-\(UUID().uuidString)")
+        try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+        for name in ["Package.swift", "Lessons", "Solutions"] {
+            try fm.copyItem(at: repositoryRoot.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+        }
+        return folder
+    }
+
+    static func decode(_ text: String) throws -> JSONReport {
+        try JSONDecoder().decode(JSONReport.self, from: Data(text.utf8))
+    }
+}
+
+@Suite("Runner: end to end, the built course binary")
+struct EndToEndTests {
+    let root = CourseBinary.repositoryRoot.path
+
+    @Test("course list: every lesson and exercise, its verdict and its file")
+    func list() throws {
+        let run = try CourseBinary.run(["list", "--no-build", "--root", root])
+        #expect(run.status == .exited(0), "\(run.errors)")
+        for lesson in Catalog.lessons {
+            #expect(run.output.contains(lesson.title))
+        }
+        for exercise in Catalog.exercises {
+            #expect(run.output.contains(exercise.id))
+            #expect(run.output.contains(exercise.lessonPath))
+        }
+        #expect(run.output.contains("passed"))
+    }
+
+    @Test("course check --all --json: valid JSON, every exercise once, known verdicts")
+    func checkJSON() throws {
+        let run = try CourseBinary.run(["check", "--all", "--json", "--no-build", "--root", root])
+        let report = try CourseBinary.decode(run.output)
+        #expect(report.exercises.map(\.id) == Catalog.exercises.map(\.id))
+        let verdicts = Set(Verdict.allCases.map(\.rawValue))
+        for entry in report.exercises {
+            #expect(verdicts.contains(entry.verdict), "\(entry.id): \(entry.verdict)")
+            #expect(!entry.message.isEmpty)
+            #expect(entry.lesson == Catalog.exercise(id: entry.id)?.lesson)
+        }
+        let allPassed = report.exercises.allSatisfy { $0.verdict == "passed" }
+        #expect(run.status == (allPassed ? .exited(0) : .exited(1)))
+        // CI grades a fresh clone with DLFS_EXPECT=not-started (and the complete learner with passed).
+        if let expected = ProcessInfo.processInfo.environment["DLFS_EXPECT"] {
+            for entry in report.exercises {
+                #expect(entry.verdict == expected, "\(entry.id) is \(entry.verdict): \(entry.message)")
+            }
+        }
+    }
+
+    @Test("course check LESSON prints a line per exercise and a summary")
+    func checkText() throws {
+        guard let lesson = Catalog.lessons.first(where: { !$0.exercises.isEmpty }) else { return }
+        let run = try CourseBinary.run(["check", String(lesson.number), "--no-build", "--root", root])
+        for exercise in lesson.exercises { #expect(run.output.contains(exercise.id)) }
+        #expect(run.output.contains("\(lesson.exercises.count) exercises"))
+    }
+
+    @Test("an unknown id: exit status 2 and the right suggestion")
+    func unknownID() throws {
+        guard let exercise = Catalog.exercises.first else { return }
+        var typo = Array(exercise.id)
+        typo.swapAt(typo.count - 1, typo.count - 2)
+        let run = try CourseBinary.run(["hint", String(typo), "--root", root])
+        #expect(run.status == .exited(2))
+        #expect(run.errors.contains("did you mean `\(exercise.id)`"), "\(run.errors)")
+        let command = try CourseBinary.run(["chekc", "--root", root])
+        #expect(command.status == .exited(2))
+        #expect(command.errors.contains("did you mean `check`"))
+    }
+
+    @Test("course hint climbs the ladder; --all shows every rung")
+    func hints() throws {
+        guard let exercise = Catalog.exercises.first(where: { $0.hints.count >= 2 }) else { return }
+        let folder = try CourseBinary.scratchCourse()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = try CourseBinary.run(["hint", exercise.id, "--root", folder.path])
+        #expect(first.status == .exited(0))
+        #expect(first.output.contains("Hint 1 of \(exercise.hints.count)"))
+        let second = try CourseBinary.run(["hint", exercise.id, "--root", folder.path])
+        #expect(second.output.contains("Hint 2 of \(exercise.hints.count)"))
+        let firstWords = exercise.hints[0].split(separator: " ").prefix(3).joined(separator: " ")
+        #expect(!second.output.contains(firstWords) || exercise.hints[1].contains(firstWords))
+        let all = try CourseBinary.run(["hint", exercise.id, "--all", "--root", folder.path])
+        for rung in 1...exercise.hints.count { #expect(all.output.contains("Hint \(rung) of \(exercise.hints.count)")) }
+        // An unreadable memory starts again at the first rung.
+        try Data("not json".utf8).write(to: folder.appendingPathComponent(".course/hints.json"))
+        let again = try CourseBinary.run(["hint", exercise.id, "--root", folder.path])
+        #expect(again.output.contains("Hint 1 of"))
+    }
+
+    @Test("course reset backs up the learner's file and restores the stub")
+    func reset() throws {
+        guard let exercise = Catalog.exercises.first else { return }
+        let folder = try CourseBinary.scratchCourse()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent(exercise.lessonPath)
+        let mine = "// my work in progress\n" + (try String(contentsOf: file, encoding: .utf8))
+        try mine.write(to: file, atomically: true, encoding: .utf8)
+
+        let run = try CourseBinary.run(["reset", exercise.id, "--yes", "--root", folder.path])
+        #expect(run.status == .exited(0), "\(run.errors)")
+        let line = try #require(run.output.split(separator: "\n").first { $0.contains(".course/backups/") })
+        let path = try #require(line.split(separator: " ").first { $0.hasPrefix(".course/backups/") })
+        #expect(path.hasPrefix(".course/backups/\(exercise.id)-") && path.hasSuffix(".swift"))
+        let backup = try String(contentsOf: folder.appendingPathComponent(String(path)), encoding: .utf8)
+        #expect(backup == mine)
+        let stub = try #require(try StubGenerator.pairs(root: folder).first { $0.stub.path.hasSuffix(exercise.lessonPath) })
+        #expect(try String(contentsOf: file, encoding: .utf8) == stub.expectedStub)
+
+        let again = try CourseBinary.run(["reset", exercise.id, "--yes", "--root", folder.path])
+        #expect(again.output.contains("already the original stub"))
+    }
+
+    @Test("a trap is a crash with its message and place; a hang times out; a flood is capped; the rest is still graded")
+    func isolation() throws {
+        let limit = 1.0
+        let run = try CourseBinary.run(
+            ["check", "fixture.trap", "fixture.hang", "fixture.flood", "fixture.pass", "--json", "--no-build",
+             "--time-limit", String(limit), "--root", root],
+            environment: ["DLFS_FIXTURES": "1"])
+        let report = try CourseBinary.decode(run.output)
+        let byID = Dictionary(uniqueKeysWithValues: report.exercises.map { ($0.id, $0) })
+        let trap = try #require(byID["fixture.trap"])
+        #expect(trap.verdict == "crashed")
+        #expect(trap.message.contains("Index out of range"), "\(trap.message)")
+        #expect(trap.message.contains("Fixtures.swift:"), "\(trap.message)")
+        let hang = try #require(byID["fixture.hang"])
+        #expect(hang.verdict == "timed-out", "\(hang.message)")
+        #expect(byID["fixture.flood"]?.verdict == "passed")
+        #expect(byID["fixture.pass"]?.verdict == "passed")
+        #expect(run.status == .exited(1))
+        #expect(run.seconds < limit + RunnerDefaults.killGrace + 3, "took \(run.seconds) s")
+    }
+
+    @Test("a crash keeps what the learner's code printed before it")
+    func crashOutput() throws {
+        let run = try CourseBinary.run(["check", "fixture.trap", "--no-build", "--root", root],
+                                       environment: ["DLFS_FIXTURES": "1"])
+        #expect(run.output.contains("fixture.trap: reading values[3]"), "\(run.output)")
+        #expect(run.output.contains("crashed"))
+    }
+}
