@@ -144,9 +144,25 @@ public struct RunnerContext: Sendable {
             ?? environment["DLFS_TIME_LIMIT"].flatMap(Double.init) ?? RunnerDefaults.timeLimit
         let jobs = arguments.option("jobs").flatMap(Double.init).map { Int($0) } ?? RunnerDefaults.jobs
         let scratch = arguments.option("scratch-path") ?? environment["DLFS_SCRATCH_PATH"]
+            ?? RunnerContext.inferredScratchPath(root: root)
         settings = GradingSettings(root: root, scratchPath: scratch, timeLimit: limit, jobs: max(1, jobs),
                                    build: !arguments.has("no-build"))
         state = LocalState(root: root)
+    }
+
+    /// The build folder the running binary came from, when it is one inside
+    /// the course folder other than `.build` (`swift run --scratch-path X course`):
+    /// the runner then builds there too.
+    static func inferredScratchPath(root: URL) -> String? {
+        let executable = URL(fileURLWithPath: ChildProcess.currentExecutable).resolvingSymlinksInPath()
+        let configuration = executable.deletingLastPathComponent()
+        guard ["debug", "release"].contains(configuration.lastPathComponent) else { return nil }
+        let scratch = configuration.deletingLastPathComponent().deletingLastPathComponent()
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: scratch.appendingPathComponent("workspace-state.json").path),
+              scratch.deletingLastPathComponent().resolvingSymlinksInPath().path == root.resolvingSymlinksInPath().path,
+              scratch.lastPathComponent != ".build" else { return nil }
+        return scratch.path
     }
 
     public var renderer: Renderer { Renderer() }

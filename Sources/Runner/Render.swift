@@ -175,7 +175,10 @@ public struct Renderer: Sendable {
         case .passed:
             return head + Renderer.fit(exercise.title, max(20, width - idWidth - 5))
         default:
-            head += style(Renderer.name(outcome.verdict), Renderer.color(outcome.verdict)) + " — " + exercise.lessonPath
+            let name = Renderer.name(outcome.verdict)
+            head += style(name, Renderer.color(outcome.verdict))
+            head += 3 + idWidth + 2 + name.count + 3 + exercise.lessonPath.count <= width
+                ? " — " + exercise.lessonPath : "\n    " + exercise.lessonPath
         }
         var lines = [head, diagnosis(outcome, indent: "    ", showOutput: showOutput)]
         if outcome.report.seed != 0, outcome.verdict == .failed {

@@ -261,18 +261,28 @@ final class Watch {
             return lines.joined(separator: "\n") + "\n"
         }
         let lesson = Course.lesson(of: exercise)
-        lines.append(Renderer.fit("\(lesson?.label ?? exercise.lesson) › " + exercise.id.styled(.bold) + " — \(exercise.title)", width + 20))
+        for line in Renderer.wrapLine("\(lesson?.label ?? exercise.lesson) › \(exercise.id) — \(exercise.title)", width: width) {
+            lines.append(line.styled(.bold))
+        }
         lines.append("  edit: " + exercise.lessonPath.styled(.cyan))
         if let lesson { lines.append("  read: " + lesson.chapterPath) }
         lines.append("")
         if let outcome = outcomes[exercise.id] {
             let verdict = outcome.verdict
             let name = Renderer.name(verdict).styled(Renderer.color(verdict))
+            /// The symbol, then text wrapped beside it.
+            func verdictLine(_ text: String) -> [String] {
+                let wrapped = Renderer.wrapLine(text, width: max(20, width - 3))
+                return wrapped.enumerated().map { index, line in
+                    (index == 0 ? renderer.symbol(verdict) + " " : "   ") + (index == 0 ? line.replacingOccurrences(
+                        of: Renderer.name(verdict), with: name, options: .anchored) : line.trimmingCharacters(in: .init(charactersIn: " ")))
+                }
+            }
             if verdict == .notStarted {
                 let place = Renderer.todoPlace(outcome.report.message) ?? exercise.lessonPath
-                lines.append(renderer.symbol(verdict) + " " + name + " — replace the todo() at " + place + " with your code, and save.")
+                lines += verdictLine(Renderer.name(verdict) + " — replace the todo() at " + place + " with your code, and save.")
             } else if verdict == .passed {
-                lines.append(renderer.symbol(verdict) + " " + name + " — " + Renderer.fit(outcome.report.message, max(20, width - 12)))
+                lines += verdictLine(Renderer.name(verdict) + " — " + outcome.report.message)
                 if !outcome.output.isEmpty {
                     lines.append(renderer.diagnosis(Outcome(exercise: exercise, report: GradeReport(id: exercise.id, verdict: .passed, message: "", seed: 0),
                                                             output: outcome.output, seconds: 0), indent: "  "))
@@ -289,9 +299,11 @@ final class Watch {
         }
         let siblings = Course.exercises(sharingFileWith: exercise).filter { $0.id != exercise.id }
         if !siblings.isEmpty {
-            let marks = siblings.map { (outcomes[$0.id].map { renderer.symbol($0.verdict) } ?? "? ") + " " + $0.id }
             lines.append("")
-            lines.append("also in this file: " + marks.joined(separator: "  "))
+            lines.append("also in this file:")
+            for sibling in siblings {
+                lines.append("  " + (outcomes[sibling.id].map { renderer.symbol($0.verdict) } ?? "? ") + " " + sibling.id)
+            }
         }
         if let hint {
             lines.append("")
@@ -301,11 +313,14 @@ final class Watch {
         }
         if outcomes[exercise.id]?.verdict == .passed {
             lines.append("")
+            let text: String
             if let next = nextUnfinished(after: exercise) {
-                lines.append("✓ Well done! ".styled(.green) + "next: " + next.id.styled(.bold) + " — " + next.lessonPath
-                             + (keys ? "  (press n)" : "  (save that file to start it)"))
+                text = "Well done! next: \(next.id) — \(next.lessonPath)" + (keys ? "  (press n)" : "  (save that file to start it)")
             } else {
-                lines.append("✓ Every exercise passes! ".styled(.green) + "See your code train a model: `swift run course demo 1`.")
+                text = "Every exercise passes! See your code train a model: `swift run course demo 1`."
+            }
+            for (index, line) in Renderer.wrapLine(text, width: width - 2).enumerated() {
+                lines.append(index == 0 ? "✓ ".styled(.green) + line : "  " + line.trimmingCharacters(in: .whitespaces))
             }
         }
         if let note {
