@@ -29,7 +29,9 @@ public enum Diagnosis {
     public static func mismatch(actual: Tensor, expected: Tensor, tolerance: Tolerance,
                                 batchSize: Int? = nil, suspects: [Suspect] = []) -> String? {
         if actual.shape != expected.shape {
+            let named = matchingSuspects(actual: actual, expected: expected, suspects: suspects)
             return shapeMismatch(actual: actual, expected: expected, batchSize: batchSize)
+                + (named.map { "\nlikely cause: " + $0 } ?? "")
         }
         if tolerance.accepts(actual, expected) { return nil }
         var lines: [String] = []
@@ -80,14 +82,7 @@ public enum Diagnosis {
 
     /// A known signature of the error, or `nil`.
     static func likelyCause(actual: Tensor, expected: Tensor, batchSize: Int?, suspects: [Suspect]) -> String? {
-        // Known wrong answers first: they are the most specific. On some inputs
-        // two mistakes give the same output (a batch of one hides an axis), so
-        // name every one that matches.
-        let matching = suspects.filter { suspect in
-            let wrong = suspect.output()
-            return wrong.shape == actual.shape && sameWithNaN(actual, wrong) && !sameWithNaN(wrong, expected)
-        }.map(\.explanation)
-        if !matching.isEmpty { return matching.joined(separator: "\n  or: ") }
+        if let named = matchingSuspects(actual: actual, expected: expected, suspects: suspects) { return named }
         let actualHasNaN = actual.scalars.contains { $0.isNaN }
         let actualHasInf = actual.scalars.contains { $0.isInfinite }
         if (actualHasNaN || actualHasInf) && expected.isFinite {
@@ -114,6 +109,18 @@ public enum Diagnosis {
         }
         if actual.scalars.allSatisfy({ $0 == 0 }) { return "the output is all zeros" }
         return nil
+    }
+
+    /// The explanations of the known wrong answers that `actual` matches. They
+    /// come first because they are the most specific; on some inputs two
+    /// mistakes give the same output (a batch of one hides an axis), so every
+    /// match is named.
+    static func matchingSuspects(actual: Tensor, expected: Tensor, suspects: [Suspect]) -> String? {
+        let matching = suspects.filter { suspect in
+            let wrong = suspect.output()
+            return wrong.shape == actual.shape && sameWithNaN(actual, wrong) && !sameWithNaN(wrong, expected)
+        }.map(\.explanation)
+        return matching.isEmpty ? nil : matching.joined(separator: "\n  or: ")
     }
 
     /// `actual / expected` when it is the same for every element that is not tiny.

@@ -1,0 +1,20 @@
+import CourseKit
+import Foundation
+
+/// Exercise `linreg.step` — one step of gradient descent.
+///
+/// Move against the gradient, scaled by the learning rate η:
+///
+/// $$ w \leftarrow w - \eta\, \frac{\partial L}{\partial w}, \qquad b \leftarrow b - \eta\, \frac{\partial L}{\partial b} $$
+///
+/// - Parameters:
+///   - weights: w, shape `[D]`.
+///   - bias: b.
+///   - dWeights: ∂L/∂w, shape `[D]`.
+///   - dBias: ∂L/∂b.
+///   - learningRate: η > 0.
+/// - Returns: the updated w (shape `[D]`) and b.
+public func gradientDescentStep(weights: Tensor, bias: Double, dWeights: Tensor, dBias: Double,
+                                learningRate: Double) -> (weights: Tensor, bias: Double) {
+    todo()
+}

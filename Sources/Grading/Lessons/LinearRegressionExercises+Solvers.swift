@@ -1,0 +1,229 @@
+import CourseKit
+import Foundation
+import Implementations
+
+extension LinearRegressionLesson {
+    // MARK: - fit
+
+    /// A training loop built from the reference's loss and step, changed in one place.
+    static func referenceLoop(startWeights: Double = 0, lossAfterStep: Bool = false, updateBias: Bool = true,
+                              extraStep: Bool = false) -> @Sendable (Tensor, Tensor, Double, Int) -> (weights: Tensor, bias: Double, losses: [Double]) {
+        { X, y, learningRate, epochs in
+            let f = LinearRegressionFunctions.reference
+            var w = Tensor(shape: [X.shape[1]], repeating: startWeights), b = 0.0
+            var losses: [Double] = []
+            for epoch in 0..<(epochs + (extraStep ? 1 : 0)) {
+                let (loss, dw, db) = f.mseLoss(X, y, w, b)
+                if !lossAfterStep && epoch < epochs { losses.append(loss) }
+                let step = f.gradientDescentStep(w, b, dw, db, learningRate)
+                w = step.weights
+                if updateBias { b = step.bias }
+                if lossAfterStep { losses.append(f.mseLoss(X, y, w, b).loss) }
+            }
+            return (w, b, losses)
+        }
+    }
+
+    static let fitSpec = Spec(
+        id: "linreg.fit", title: "The training loop", file: "Fit.swift",
+        declarations: ["fit(_:_:learningRate:epochs:)"],
+        hints: [
+            "Training is a loop: measure the loss and its gradients at the current parameters, remember the loss, step downhill, repeat. It calls your mseLoss and gradientDescentStep, so do linreg.mse and linreg.step first.",
+            "Start with `var weights = Tensor.zeros([X.shape[1]])` and `var bias = 0.0`; each epoch call `mseLoss(X, y, weights: weights, bias: bias)`, append its loss (before the step), then replace (weights, bias) with the result of `gradientDescentStep`.",
+            "`for _ in 0..<epochs { let (loss, dw, db) = mseLoss(X, y, weights: weights, bias: bias); losses.append(loss); (weights, bias) = gradientDescentStep(weights: weights, bias: bias, dWeights: dw, dBias: db, learningRate: learningRate) }`",
+        ],
+        standard: "weights, bias and the loss history compared with the reference on 4 random problems (N in 4–12, D in 1–3, 1–25 epochs) within |error| ≤ 1e-8 + 1e-6·|expected|; integration: 300 epochs with η = 0.1 on y = 2x₁ − 3x₂ + 1.5x₃ + 4 + noise lower the loss to below 5% of its start",
+        mistakes: [
+            Change("loss recorded after the step", "each loss is recorded after the step: losses[i] must be the loss before step i (so losses[0] is the loss at w = 0).") {
+                $0.fit = referenceLoop(lossAfterStep: true)
+            },
+            Change("weights start at one", "the weights start at 1: start from w = 0 and b = 0.") {
+                $0.fit = referenceLoop(startWeights: 1)
+            },
+            Change("bias never updated", "the bias never moves: take its step too.") {
+                $0.fit = referenceLoop(updateBias: false)
+            },
+            Change("one step too many", "the loop takes epochs + 1 steps: exactly `epochs` steps, one loss recorded before each.") {
+                $0.fit = referenceLoop(extraStep: true)
+            },
+        ],
+        alternatives: [
+            Change("a while loop with the loss recomputed") {
+                $0.fit = { X, y, lr, epochs in
+                    let f = LinearRegressionFunctions.reference
+                    var w = Tensor.zeros([X.shape[1]]), b = 0.0, losses: [Double] = []
+                    while losses.count < epochs {
+                        let grads = f.mseLoss(X, y, w, b)
+                        losses.append(grads.loss)
+                        w = w - lr * grads.dWeights
+                        b -= lr * grads.dBias
+                    }
+                    return (w, b, losses)
+                }
+            },
+        ]
+    ) { candidate, peers, context in
+        for round in 1...4 {
+            let p = randomProblem(&context, rows: 4...12, features: 1...3)
+            let epochs = context.random.nextInt(in: 1...25), lr = 0.05
+            let inputs = p.inputs.filter { $0.name == "X" || $0.name == "y" } + [("epochs", Tensor([Double(epochs)])), ("learningRate", Tensor([lr]))]
+            let got = candidate.fit(p.X, p.y, lr, epochs), want = peers.reference.fit(p.X, p.y, lr, epochs)
+            let situation = "random problem #\(round) (seed \(context.seed))"
+            try context.expectClose(Tensor(got.losses), Tensor(want.losses), what: "the loss history", situation: situation, inputs: inputs,
+                                    suspects: peers.suspects { Tensor($0.fit(p.X, p.y, lr, epochs).losses) })
+            try context.expectClose(got.weights, want.weights, what: "the fitted weights", situation: situation, inputs: inputs,
+                                    suspects: peers.suspects { $0.fit(p.X, p.y, lr, epochs).weights })
+            try context.expectClose(got.bias, want.bias, what: "the fitted bias", situation: situation, inputs: inputs,
+                                    suspects: peers.suspects { Tensor($0.fit(p.X, p.y, lr, epochs).bias) })
+        }
+        context.pass("fit matches the reference on 4 random problems")
+        // Fixed true parameters, so the starting loss (about 31) is far above the noise floor (0.01).
+        let X = context.randomTensor([40, 3])
+        let y = matmul(X, Tensor([2, -3, 1.5])) + 4 + context.randomTensor([40], scale: 0.1)
+        let run = candidate.fit(X, y, 0.1, 300)
+        guard let first = run.losses.first, let last = run.losses.last, last < 0.05 * first else {
+            throw CheckFailure("training does not lower the loss enough: after 300 epochs with η = 0.1 the loss went from \(Diagnosis.short(run.losses.first ?? .nan)) to \(Diagnosis.short(run.losses.last ?? .nan)); it should fall below 5% of where it started.")
+        }
+        context.pass("training lowers the loss from \(Diagnosis.short(first)) to \(Diagnosis.short(last)) in 300 epochs")
+    }
+
+    // MARK: - normal equations
+
+    static let normalEquationsSpec = Spec(
+        id: "linreg.normalEquations", title: "The normal equations", file: "NormalEquations.swift",
+        declarations: ["solveNormalEquations(_:_:)"],
+        hints: [
+            "At the minimum of the MSE its gradient is zero: Xᵀ(Xw + b − y) = 0 and Σ(Xw + b − y) = 0. Folding the bias into the weights with a column of ones, A = [X | 1], these become Aᵀ A θ = Aᵀ y with θ = (w, b).",
+            "Build A with `Tensor.concatenate([X, Tensor.ones([N, 1])], axis: 1)`, then `solveLinearSystem(matmul(A.transposed(), A), matmul(A.transposed(), y))` returns θ of shape [D + 1]: the first D entries are w, the last is b.",
+            "`let theta = solveLinearSystem(matmul(At, A), matmul(At, y)); return (theta.slice(axis: 0, 0..<d), theta[d])`",
+        ],
+        standard: "compared with the reference on 4 random problems (N in 6–15, D in 1–4) and an exact fit within |error| ≤ 1e-8 + 1e-6·|expected|; optimality: the MSE gradient at your solution is below 1e-8",
+        mistakes: [
+            Change("no column of ones", "there is no column of ones, so the bias is forced to 0: append a column of ones to X and solve for (w, b) together.") {
+                $0.solveNormalEquations = { X, y in
+                    (solveLinearSystem(matmul(X.transposed(), X), matmul(X.transposed(), y)), 0)
+                }
+            },
+            Change("bias = mean of y", "b = ȳ with w from the uncentered X is only right when every feature has mean 0: solve for w and b together.") {
+                $0.solveNormalEquations = { X, y in
+                    let yMean = y.mean()
+                    return (solveLinearSystem(matmul(X.transposed(), X), matmul(X.transposed(), y - yMean)), yMean)
+                }
+            },
+            Change("ones column first, bias read last", "the ones column and the entry read as the bias don't line up: with A = [1 | X], θ[0] is the bias.") {
+                $0.solveNormalEquations = { X, y in
+                    let d = X.shape[1]
+                    let A = Tensor.concatenate([Tensor.ones([X.shape[0], 1]), X], axis: 1)
+                    let theta = solveLinearSystem(matmul(A.transposed(), A), matmul(A.transposed(), y))
+                    return (theta.slice(axis: 0, 0..<d), theta[d])
+                }
+            },
+        ],
+        alternatives: [
+            Change("centered data, bias recovered from the means") {
+                $0.solveNormalEquations = { X, y in
+                    let xMean = X.mean(axis: 0), yMean = y.mean()
+                    let Xc = X - xMean
+                    let w = solveLinearSystem(matmul(Xc.transposed(), Xc), matmul(Xc.transposed(), y - yMean))
+                    return (w, yMean - dot(xMean, w))
+                }
+            },
+        ]
+    ) { candidate, peers, context in
+        var cases: [(String, Problem)] = (1...4).map { _ in ("a random problem (seed \(context.seed))", randomProblem(&context, rows: 6...15, features: 1...4)) }
+        var exact = randomProblem(&context, rows: 7...7, features: 2...2)
+        exact.y = matmul(exact.X, Tensor([1.5, -2])) + 0.75
+        cases.append(("an exact fit (y = 1.5·x₁ − 2·x₂ + 0.75)", exact))
+        for (situation, p) in cases {
+            let inputs = p.inputs.filter { $0.name == "X" || $0.name == "y" }
+            let got = candidate.solveNormalEquations(p.X, p.y), want = peers.reference.solveNormalEquations(p.X, p.y)
+            try context.expectClose(got.weights, want.weights, what: "the weights from solveNormalEquations", situation: situation,
+                                    inputs: inputs, suspects: peers.suspects { $0.solveNormalEquations(p.X, p.y).weights })
+            try context.expectClose(got.bias, want.bias, what: "the bias from solveNormalEquations", situation: situation,
+                                    inputs: inputs, suspects: peers.suspects { Tensor($0.solveNormalEquations(p.X, p.y).bias) })
+            let gradient = peers.reference.mseLoss(p.X, p.y, got.weights, got.bias)
+            let size = max(gradient.dWeights.scalars.map(abs).max() ?? 0, abs(gradient.dBias))
+            guard size < 1e-8 else {
+                throw CheckFailure("the MSE gradient at your solution is \(Diagnosis.short(size)), not 0 (\(situation)): the solution of the normal equations is where the gradient vanishes.")
+            }
+        }
+        context.pass("solveNormalEquations matches the reference on 4 random problems and an exact fit; the gradient vanishes there")
+    }
+
+    // MARK: - ridge
+
+    static let ridgeSpec = Spec(
+        id: "linreg.ridge", title: "Ridge regression: loss, gradients and closed form", file: "Ridge.swift",
+        declarations: ["ridgeLoss(_:_:weights:bias:lambda:)", "solveRidge(_:_:lambda:)"],
+        hints: [
+            "Ridge adds λ‖w‖² to the MSE. The bias is not penalized (shifting all targets by a constant should not cost anything). The derivative of λ Σ wⱼ² is 2λw, so only dWeights changes. For the closed form, centering X and y removes the bias from the problem.",
+            "ridgeLoss: reuse your mseLoss and add `lambda * (weights * weights).sum()` to the loss and `2 * lambda * weights` to dWeights. solveRidge: Xc = X − X.mean(axis: 0), yc = y − ȳ, solve (XcᵀXc + NλI) w = Xcᵀyc with `Tensor.identity(d)`, then b = ȳ − x̄·w (`dot`).",
+            "`solveLinearSystem(matmul(Xc.transposed(), Xc) + Double(n) * lambda * Tensor.identity(d), matmul(Xc.transposed(), yc))`; the N comes from the 1/N in the loss: setting (2/N)Xcᵀ(Xc w − yc) + 2λw = 0 and multiplying by N/2.",
+        ],
+        standard: "ridgeLoss: loss and gradients compared with the reference on 4 random problems and 3 edge cases (λ in 0.01–1) within |error| ≤ 1e-8 + 1e-6·|expected|, gradient check relative error < 1e-7; solveRidge: compared with the reference on 4 random problems, and the ridge gradient at your solution is below 1e-8",
+        mistakes: [
+            Change("bias penalized", "the bias is penalized: λ‖w‖² covers the weights only, so dBias is the plain MSE gradient.") {
+                $0.ridgeLoss = { X, y, w, b, lambda in
+                    let m = LinearRegressionFunctions.reference.mseLoss(X, y, w, b)
+                    return (m.loss + lambda * ((w * w).sum() + b * b), m.dWeights + 2 * lambda * w, m.dBias + 2 * lambda * b)
+                }
+            },
+            Change("penalty gradient without the 2", "the penalty's gradient is 2λw, not λw.") {
+                $0.ridgeLoss = { X, y, w, b, lambda in
+                    let m = LinearRegressionFunctions.reference.mseLoss(X, y, w, b)
+                    return (m.loss + lambda * (w * w).sum(), m.dWeights + lambda * w, m.dBias)
+                }
+            },
+            Change("closed form without N", "the closed form uses λI instead of NλI: the 1/N in the loss puts a factor N on λ once you multiply through.") {
+                $0.solveRidge = { X, y, lambda in
+                    let xMean = X.mean(axis: 0), yMean = y.mean(), Xc = X - xMean
+                    let w = solveLinearSystem(matmul(Xc.transposed(), Xc) + lambda * Tensor.identity(X.shape[1]),
+                                              matmul(Xc.transposed(), y - yMean))
+                    return (w, yMean - dot(xMean, w))
+                }
+            },
+            Change("closed form penalizes the bias", "the closed form puts λ on the bias too (a column of ones with NλI over all of θ): center the data and penalize w only.") {
+                $0.solveRidge = { X, y, lambda in
+                    let d = X.shape[1], n = Double(X.shape[0])
+                    let A = Tensor.concatenate([X, Tensor.ones([X.shape[0], 1])], axis: 1)
+                    let theta = solveLinearSystem(matmul(A.transposed(), A) + n * lambda * Tensor.identity(d + 1), matmul(A.transposed(), y))
+                    return (theta.slice(axis: 0, 0..<d), theta[d])
+                }
+            },
+        ],
+        alternatives: [
+            Change("augmented system with the bias entry left unpenalized") {
+                $0.solveRidge = { X, y, lambda in
+                    let d = X.shape[1], n = Double(X.shape[0])
+                    let A = Tensor.concatenate([X, Tensor.ones([X.shape[0], 1])], axis: 1)
+                    var penalty = Tensor.identity(d + 1) * (n * lambda)
+                    penalty[d, d] = 0
+                    let theta = solveLinearSystem(matmul(A.transposed(), A) + penalty, matmul(A.transposed(), y))
+                    return (theta.slice(axis: 0, 0..<d), theta[d])
+                }
+            },
+        ]
+    ) { candidate, peers, context in
+        let lambda = [0.01, 0.1, 1.0][context.random.nextInt(in: 0..<3)]
+        try checkLossAndGradients("ridgeLoss (λ = \(lambda))", &context, peers: peers, candidate: candidate) { f in
+            { X, y, w, b in f.ridgeLoss(X, y, w, b, lambda) }
+        }
+        for round in 1...4 {
+            let p = randomProblem(&context, rows: 3...15, features: 1...4)
+            let lam = [0.01, 0.1, 0.5, 2][round - 1]
+            let inputs = p.inputs.filter { $0.name == "X" || $0.name == "y" } + [("lambda", Tensor([lam]))]
+            let got = candidate.solveRidge(p.X, p.y, lam), want = peers.reference.solveRidge(p.X, p.y, lam)
+            let situation = "random problem #\(round), λ = \(lam)"
+            try context.expectClose(got.weights, want.weights, what: "the weights from solveRidge", situation: situation, inputs: inputs,
+                                    suspects: peers.suspects { $0.solveRidge(p.X, p.y, lam).weights })
+            try context.expectClose(got.bias, want.bias, what: "the bias from solveRidge", situation: situation, inputs: inputs,
+                                    suspects: peers.suspects { Tensor($0.solveRidge(p.X, p.y, lam).bias) })
+            let gradient = peers.reference.ridgeLoss(p.X, p.y, got.weights, got.bias, lam)
+            let size = max(gradient.dWeights.scalars.map(abs).max() ?? 0, abs(gradient.dBias))
+            guard size < 1e-8 else {
+                throw CheckFailure("the ridge gradient at your solveRidge solution is \(Diagnosis.short(size)), not 0 (\(situation)).")
+            }
+        }
+        context.pass("solveRidge matches the reference on 4 random problems; the ridge gradient vanishes there")
+    }
+}
