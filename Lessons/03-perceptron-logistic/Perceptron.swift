@@ -3,7 +3,10 @@ import Foundation
 
 /// Exercise `classify.perceptronPredict` — the perceptron's decisions.
 ///
-/// $$ \hat y_i = \begin{cases} +1 & w \cdot x_i + b > 0 \\ -1 & \text{otherwise} \end{cases} $$
+/// A perceptron is a single layer: one weight per input feature, a bias, and
+/// a sign for output. No hidden layer.
+///
+/// $$ \hat y_i = \begin{cases} +1 & w \cdot x_i + b > 0 \\ -1 & \text{otherwise (a point on the boundary counts as } -1) \end{cases} $$
 ///
 /// - Parameters:
 ///   - X: inputs, shape `[N, D]`.
@@ -11,5 +14,46 @@ import Foundation
 ///   - bias: b.
 /// - Returns: labels ±1, shape `[N]`.
 public func perceptronPredict(_ X: Tensor, weights: Tensor, bias: Double) -> Tensor {
+    todo()
+}
+
+/// Exercise `classify.perceptronUpdate` — the perceptron learning rule, for one example.
+///
+/// The example is a mistake when y (w·x + b) ≤ 0 (wrong side, or on the
+/// boundary). Only then do the parameters move, towards classifying it right:
+///
+/// $$ w \leftarrow w + \eta\, y\, x, \qquad b \leftarrow b + \eta\, y $$
+///
+/// This is not gradient descent on a loss, and there is no backpropagation:
+/// it is Rosenblatt's rule.
+///
+/// - Parameters:
+///   - x: one example, shape `[D]`.
+///   - label: y, +1 or −1.
+///   - weights: w, shape `[D]`.
+///   - bias: b.
+///   - learningRate: η > 0.
+/// - Returns: the new w (shape `[D]`) and b, and whether the example was a mistake.
+public func perceptronUpdate(_ x: Tensor, label: Double, weights: Tensor, bias: Double, learningRate: Double)
+    -> (weights: Tensor, bias: Double, mistake: Bool) {
+    todo()
+}
+
+/// Exercise `classify.perceptronTrain` — the perceptron's training loop.
+///
+/// Start from w = 0, b = 0. An epoch visits the rows of X in order, calling
+/// your `perceptronUpdate` on each and counting the mistakes. Stop after the
+/// first epoch with no mistake (the data are then separated), or after
+/// `epochs` epochs.
+///
+/// - Parameters:
+///   - X: inputs, shape `[N, D]`.
+///   - labels: ±1, shape `[N]`.
+///   - epochs: the most epochs to run.
+///   - learningRate: η > 0.
+/// - Returns: the final w (shape `[D]`) and b, and the number of mistakes in
+///   each epoch that ran (its last entry is 0 when the loop converged).
+public func perceptronTrain(_ X: Tensor, labels: Tensor, epochs: Int, learningRate: Double)
+    -> (weights: Tensor, bias: Double, mistakesPerEpoch: [Int]) {
     todo()
 }

@@ -2,12 +2,262 @@ import CourseKit
 import Foundation
 import Implementations
 
-/// Lesson 03 — Perceptron and logistic regression. (Being written: exercises appear here.)
+/// Lesson 03 — Perceptron and logistic regression: every exercise, its hints,
+/// its checks, the mistakes learners make (each must fail, and be named), and
+/// correct rewrites.
 enum ClassifiersLesson {
     typealias F = ClassifierFunctions
     typealias Spec = ExerciseSpec<F>
 
     static let folder = "03-perceptron-logistic"
 
-    static var exercises: [Exercise] { [] }
+    static var exercises: [Exercise] {
+        [perceptronPredictSpec, perceptronUpdateSpec, perceptronTrainSpec, bceSpec, logisticStepSpec, softmaxSpec].map {
+            $0.exercise(lesson: folder, learner: .learner, reference: .reference)
+        }
+    }
+
+    static let gradientThreshold = 1e-7
+
+    /// Linearly separable points: labels ±1 from a random line, points closer
+    /// than `margin` to it dropped. Shape `[N, D]`, labels `[N]`.
+    static func separableData(_ context: inout GradingContext, count: Int, features: Int = 2, margin: Double = 0.3) -> (X: Tensor, labels: Tensor) {
+        let direction = context.randomTensor([features])
+        let w = direction / direction.norm(), b = context.random.nextUniform(in: -0.5..<0.5)
+        var rows: [Tensor] = [], labels: [Double] = []
+        while rows.count < count {
+            let x = context.randomTensor([features], scale: 1.5)
+            let score = dot(w, x) + b
+            guard abs(score) > margin else { continue }
+            rows.append(x)
+            labels.append(score > 0 ? 1 : -1)
+        }
+        return (Tensor.stack(rows, axis: 0), Tensor(labels))
+    }
+
+    /// XOR with ±1 labels: (0,0) and (1,1) are −1, (0,1) and (1,0) are +1, each repeated.
+    static let xor = (X: Tensor([[0, 0], [0, 1], [1, 0], [1, 1], [0, 0], [0, 1], [1, 0], [1, 1]]),
+                      labels: Tensor([-1, 1, 1, -1, -1, 1, 1, -1]))
+
+    static func asTensor(_ flag: Bool) -> Tensor { Tensor([flag ? 1 : 0]) }
+
+    // MARK: - perceptronPredict
+
+    static let perceptronPredictSpec = Spec(
+        id: "classify.perceptronPredict", title: "Perceptron: predictions", file: "Perceptron.swift",
+        declarations: ["perceptronPredict(_:weights:bias:)"],
+        hints: [
+            "The perceptron computes a score w·x + b for each example and outputs its sign: +1 when the score is positive, −1 otherwise (a point exactly on the boundary counts as −1).",
+            "`matmul(X, weights) + bias` gives all N scores; `.map { … }` turns each into ±1.",
+            "`(matmul(X, weights) + bias).map { $0 > 0 ? 1 : -1 }`",
+        ],
+        standard: "compared with the reference on 4 random problems (N in 1–10, D in 1–4) and on points exactly on the boundary (score 0 → −1), exactly",
+        mistakes: [
+            Change("boundary counted as +1", "a score of exactly 0 gives +1: in this course a point on the boundary is −1 (only a positive score is +1).") {
+                $0.perceptronPredict = { X, w, b in (matmul(X, w) + b).map { $0 >= 0 ? 1 : -1 } }
+            },
+            Change("labels 0 and 1", "the output uses 0 and 1: the perceptron's labels are −1 and +1.") {
+                $0.perceptronPredict = { X, w, b in (matmul(X, w) + b).map { $0 > 0 ? 1 : 0 } }
+            },
+            Change("raw scores", "the output is the score w·x + b itself: return its sign, ±1.") {
+                $0.perceptronPredict = { X, w, b in matmul(X, w) + b }
+            },
+            Change("bias subtracted", "the bias is subtracted: the score is w·x + b.") {
+                $0.perceptronPredict = { X, w, b in (matmul(X, w) - b).map { $0 > 0 ? 1 : -1 } }
+            },
+        ],
+        alternatives: [
+            Change("a loop with dot products and an if") {
+                $0.perceptronPredict = { X, w, b in
+                    var out: [Double] = []
+                    for i in 0..<X.shape[0] {
+                        if dot(X.row(i), w) + b > 0 { out.append(1) } else { out.append(-1) }
+                    }
+                    return Tensor(out)
+                }
+            },
+        ]
+    ) { candidate, peers, context in
+        var cases: [(String, Tensor, Tensor, Double)] = []
+        for round in 1...4 {
+            let n = context.random.nextInt(in: 1...10), d = context.random.nextInt(in: 1...4)
+            cases.append(("random problem #\(round) (seed \(context.seed))", context.randomTensor([n, d]), context.randomTensor([d]),
+                          context.random.nextNormal()))
+        }
+        // Scores exactly 0 (and tiny ones on both sides).
+        cases.append(("points on the boundary", Tensor([[2, 2], [1, 1], [0, 0.5], [3, 1]]), Tensor([1, -1]), 0))
+        cases.append(("a bias that decides", Tensor([[0, 0], [1, -1]]), Tensor([1, 1]), 0.5))
+        for (situation, X, w, b) in cases {
+            try context.expectClose(candidate.perceptronPredict(X, w, b), peers.reference.perceptronPredict(X, w, b),
+                                    what: "perceptronPredict", situation: situation,
+                                    inputs: [("X", X), ("weights", w), ("bias", Tensor([b]))], tolerance: .tight,
+                                    suspects: peers.suspects { $0.perceptronPredict(X, w, b) })
+        }
+        context.pass("perceptronPredict matches the reference on 4 random problems and the boundary cases")
+    }
+
+    // MARK: - perceptronUpdate
+
+    static let perceptronUpdateSpec = Spec(
+        id: "classify.perceptronUpdate", title: "Perceptron: the learning rule", file: "Perceptron.swift",
+        declarations: ["perceptronUpdate(_:label:weights:bias:learningRate:)"],
+        hints: [
+            "The perceptron learns only from mistakes. An example is a mistake when y·(w·x + b) ≤ 0: wrong side, or on the boundary. Then it nudges w towards y·x, which raises y·(w·x + b) by η(‖x‖² + 1).",
+            "Compute the margin `label * (dot(weights, x) + bias)`. If it is positive return the inputs unchanged with `mistake: false`; otherwise return `weights + learningRate * label * x`, `bias + learningRate * label`, and `true`.",
+            "`guard label * (dot(weights, x) + bias) <= 0 else { return (weights, bias, false) }; return (weights + learningRate * label * x, bias + learningRate * label, true)`",
+        ],
+        standard: "new weights, bias and the mistake flag compared with the reference on 8 random examples (half of them mistakes) and a point on the boundary, within |error| ≤ 1e-9 + 1e-7·|expected|",
+        mistakes: [
+            Change("updates on every example", "the parameters move even when the example is classified correctly: the perceptron updates on mistakes only.") {
+                $0.perceptronUpdate = { x, y, w, b, lr in
+                    let mistake = y * (dot(w, x) + b) <= 0
+                    return (w + lr * y * x, b + lr * y, mistake)
+                }
+            },
+            Change("bias not updated", "the bias never moves: on a mistake, b ← b + η·y as well.") {
+                $0.perceptronUpdate = { x, y, w, b, lr in
+                    guard y * (dot(w, x) + b) <= 0 else { return (w, b, false) }
+                    return (w + lr * y * x, b, true)
+                }
+            },
+            Change("update away from the example", "the update subtracts η·y·x, pushing the example further onto the wrong side: add it.") {
+                $0.perceptronUpdate = { x, y, w, b, lr in
+                    guard y * (dot(w, x) + b) <= 0 else { return (w, b, false) }
+                    return (w - lr * y * x, b - lr * y, true)
+                }
+            },
+            Change("boundary not a mistake", "a point on the boundary (y·(w·x + b) = 0) is not counted as a mistake: use ≤ 0, or nothing is ever learned from w = 0.") {
+                $0.perceptronUpdate = { x, y, w, b, lr in
+                    guard y * (dot(w, x) + b) < 0 else { return (w, b, false) }
+                    return (w + lr * y * x, b + lr * y, true)
+                }
+            },
+        ],
+        alternatives: [
+            Change("the prediction compared with the label") {
+                $0.perceptronUpdate = { x, y, w, b, lr in
+                    let predicted: Double = dot(w, x) + b > 0 ? 1 : -1
+                    let onBoundary = dot(w, x) + b == 0
+                    guard predicted != y || onBoundary else { return (w, b, false) }
+                    return (w + (lr * y) * x, b + lr * y, true)
+                }
+            },
+        ]
+    ) { candidate, peers, context in
+        var cases: [(String, Tensor, Double, Tensor, Double)] = []
+        for round in 1...8 {
+            let d = context.random.nextInt(in: 1...4)
+            let x = context.randomTensor([d]), w = context.randomTensor([d]), b = context.random.nextNormal()
+            // Half the labels agree with the current prediction, half do not.
+            let score = dot(w, x) + b
+            let label: Double = (round % 2 == 0) == (score > 0) ? 1 : -1
+            cases.append(("random example #\(round) (seed \(context.seed))", x, label, w, b))
+        }
+        cases.append(("a point on the boundary with w = 0 and b = 0", Tensor([1, 2]), 1, Tensor([0, 0]), 0))
+        for (situation, x, label, w, b) in cases {
+            let lr = 0.5
+            let inputs: [(name: String, value: Tensor)] = [("x", x), ("label", Tensor([label])), ("weights", w), ("bias", Tensor([b]))]
+            let got = candidate.perceptronUpdate(x, label, w, b, lr), want = peers.reference.perceptronUpdate(x, label, w, b, lr)
+            try context.expectClose(asTensor(got.mistake), asTensor(want.mistake), what: "the mistake flag", situation: situation,
+                                    inputs: inputs, suspects: peers.suspects { asTensor($0.perceptronUpdate(x, label, w, b, lr).mistake) })
+            try context.expectClose(got.weights, want.weights, what: "the new weights", situation: situation, inputs: inputs,
+                                    suspects: peers.suspects { $0.perceptronUpdate(x, label, w, b, lr).weights })
+            try context.expectClose(got.bias, want.bias, what: "the new bias", situation: situation, inputs: inputs,
+                                    suspects: peers.suspects { Tensor($0.perceptronUpdate(x, label, w, b, lr).bias) })
+        }
+        context.pass("perceptronUpdate matches the reference on 8 random examples and a boundary point")
+    }
+
+    // MARK: - perceptronTrain
+
+    static let perceptronTrainSpec = Spec(
+        id: "classify.perceptronTrain", title: "Perceptron: training until no mistakes", file: "Perceptron.swift",
+        declarations: ["perceptronTrain(_:labels:epochs:learningRate:)"],
+        hints: [
+            "Visit every example in order, apply the learning rule, count the mistakes of the epoch; when an epoch has none, the data are separated and training stops. On separable data this always happens (the perceptron convergence theorem); on XOR it never does.",
+            "Two loops: `for _ in 0..<epochs` and, inside, `for i in 0..<X.shape[0]` calling your `perceptronUpdate(X.row(i), label: labels[i], …)`. Append the epoch's mistake count, then `break` if it is 0.",
+            "Start from `Tensor.zeros([X.shape[1]])` and 0; after each epoch `mistakesPerEpoch.append(mistakes); if mistakes == 0 { break }`.",
+        ],
+        standard: "weights, bias and the mistakes per epoch compared with the reference on 4 random separable problems (N in 6–20, D in 2–3, 1–15 epochs); integration: converges (an epoch with 0 mistakes) within 100 epochs on separable data, and never does on XOR in 25 epochs",
+        mistakes: [
+            Change("no early stop", "training continues after an epoch with no mistakes: stop right after the first clean epoch.") {
+                $0.perceptronTrain = perceptronLoop(stopEarly: false)
+            },
+            Change("weights start at one", "the weights start at 1: start from w = 0 and b = 0.") {
+                $0.perceptronTrain = perceptronLoop(startWeights: 1)
+            },
+            Change("clean epoch not recorded", "the final epoch with 0 mistakes is not recorded: append the count first, then stop.") {
+                $0.perceptronTrain = perceptronLoop(recordCleanEpoch: false)
+            },
+        ],
+        alternatives: [
+            Change("a while loop over epochs") {
+                $0.perceptronTrain = { X, labels, epochs, lr in
+                    let update = ClassifierFunctions.reference.perceptronUpdate
+                    var w = Tensor.zeros([X.shape[1]]), b = 0.0, history: [Int] = []
+                    while history.count < epochs && history.last != 0 {
+                        var mistakes = 0
+                        for i in 0..<X.shape[0] {
+                            let step = update(X.row(i), labels[i], w, b, lr)
+                            (w, b) = (step.weights, step.bias)
+                            mistakes += step.mistake ? 1 : 0
+                        }
+                        history.append(mistakes)
+                    }
+                    return (w, b, history)
+                }
+            },
+        ]
+    ) { candidate, peers, context in
+        for round in 1...4 {
+            let (X, labels) = separableData(&context, count: context.random.nextInt(in: 6...20), features: context.random.nextInt(in: 2...3))
+            let epochs = context.random.nextInt(in: 1...15), lr = 1.0
+            let inputs: [(name: String, value: Tensor)] = [("X", X), ("labels", labels), ("epochs", Tensor([Double(epochs)]))]
+            let got = candidate.perceptronTrain(X, labels, epochs, lr), want = peers.reference.perceptronTrain(X, labels, epochs, lr)
+            let situation = "random separable problem #\(round) (seed \(context.seed))"
+            try context.expectClose(Tensor(got.mistakesPerEpoch.map(Double.init)), Tensor(want.mistakesPerEpoch.map(Double.init)),
+                                    what: "the mistakes per epoch", situation: situation, inputs: inputs,
+                                    suspects: peers.suspects { Tensor($0.perceptronTrain(X, labels, epochs, lr).mistakesPerEpoch.map(Double.init)) })
+            try context.expectClose(got.weights, want.weights, what: "the trained weights", situation: situation, inputs: inputs,
+                                    suspects: peers.suspects { $0.perceptronTrain(X, labels, epochs, lr).weights })
+            try context.expectClose(got.bias, want.bias, what: "the trained bias", situation: situation, inputs: inputs,
+                                    suspects: peers.suspects { Tensor($0.perceptronTrain(X, labels, epochs, lr).bias) })
+        }
+        context.pass("perceptronTrain matches the reference on 4 random separable problems")
+
+        let (X, labels) = separableData(&context, count: 40)
+        let run = candidate.perceptronTrain(X, labels, 100, 1)
+        guard run.mistakesPerEpoch.last == 0, candidate.perceptronPredict(X, run.weights, run.bias) == labels else {
+            throw CheckFailure("on 40 separable points the perceptron did not converge within 100 epochs (mistakes per epoch: \(run.mistakesPerEpoch.suffix(10))); it must stop after an epoch with 0 mistakes, with every point classified right.")
+        }
+        guard run.mistakesPerEpoch.firstIndex(of: 0) == run.mistakesPerEpoch.count - 1 else {
+            throw CheckFailure("training went on after an epoch with 0 mistakes (mistakes per epoch: \(run.mistakesPerEpoch)): stop right after the first clean epoch.")
+        }
+        context.pass("converges on separable data after \(run.mistakesPerEpoch.count) epochs")
+        let xorRun = candidate.perceptronTrain(xor.X, xor.labels, 25, 1)
+        guard xorRun.mistakesPerEpoch.count == 25, xorRun.mistakesPerEpoch.allSatisfy({ $0 > 0 }) else {
+            throw CheckFailure("on XOR the perceptron must make mistakes in every one of 25 epochs (no line separates XOR), but the mistakes per epoch were \(xorRun.mistakesPerEpoch).")
+        }
+        context.pass("keeps making mistakes on XOR in all 25 epochs")
+    }
+
+    /// A perceptron loop built from the reference's update, changed in one place.
+    static func perceptronLoop(stopEarly: Bool = true, startWeights: Double = 0, recordCleanEpoch: Bool = true)
+        -> @Sendable (Tensor, Tensor, Int, Double) -> (weights: Tensor, bias: Double, mistakesPerEpoch: [Int]) {
+        { X, labels, epochs, lr in
+            let update = ClassifierFunctions.reference.perceptronUpdate
+            var w = Tensor(shape: [X.shape[1]], repeating: startWeights), b = 0.0, history: [Int] = []
+            for _ in 0..<epochs {
+                var mistakes = 0
+                for i in 0..<X.shape[0] {
+                    let step = update(X.row(i), labels[i], w, b, lr)
+                    (w, b) = (step.weights, step.bias)
+                    if step.mistake { mistakes += 1 }
+                }
+                if mistakes > 0 || recordCleanEpoch { history.append(mistakes) }
+                if stopEarly && mistakes == 0 { break }
+            }
+            return (w, b, history)
+        }
+    }
 }

@@ -1,0 +1,25 @@
+import CourseKit
+import Foundation
+
+/// Exercise `classify.logisticStep` — one gradient-descent step of logistic regression.
+///
+/// The model scores each example with z = Xw + b and reads σ(z) as the
+/// probability of class 1. With your `binaryCrossEntropyWithLogits` giving
+/// L and ∂L/∂z, the chain rule through z = Xw + b gives
+///
+/// $$ \frac{\partial L}{\partial w} = X^\top \frac{\partial L}{\partial z}, \qquad
+///    \frac{\partial L}{\partial b} = \sum_i \frac{\partial L}{\partial z_i} $$
+///
+/// then w ← w − η ∂L/∂w and b ← b − η ∂L/∂b.
+///
+/// - Parameters:
+///   - X: inputs, shape `[N, D]`.
+///   - y: targets 0 or 1, shape `[N]`.
+///   - weights: w, shape `[D]`.
+///   - bias: b.
+///   - learningRate: η.
+/// - Returns: the new w (shape `[D]`) and b, and the loss *before* the step.
+public func logisticRegressionStep(_ X: Tensor, _ y: Tensor, weights: Tensor, bias: Double, learningRate: Double)
+    -> (weights: Tensor, bias: Double, loss: Double) {
+    todo()
+}

@@ -1,0 +1,41 @@
+import CourseKit
+import Foundation
+
+/// Exercise `classify.softmaxCE` — softmax cross-entropy from logits, and its gradient.
+///
+/// For K classes, p = softmax of each row of the logits, and the loss of an
+/// example with label c is −log p_c. Computed stably with the row maximum m:
+///
+/// $$ \ell_i = -\Big( z_{i c_i} - m_i - \log \sum_k e^{z_{ik} - m_i} \Big) $$
+///
+/// The loss is the mean over the N rows; its gradient is "softmax minus one-hot":
+///
+/// $$ \frac{\partial L}{\partial z_{ik}} = \frac{p_{ik} - [k = c_i]}{N} $$
+///
+/// - Parameters:
+///   - logits: z, shape `[N, K]`.
+///   - labels: N class indices in `0..<K`.
+/// - Returns: the mean loss and ∂L/∂z (shape `[N, K]`).
+public func softmaxCrossEntropy(_ logits: Tensor, labels: [Int]) -> (loss: Double, dLogits: Tensor) {
+    todo()
+}
+
+/// Exercise `classify.softmaxCE` — one gradient-descent step of softmax regression.
+///
+/// Scores Z = XW + b (b added to every row), loss and ∂L/∂Z from your
+/// `softmaxCrossEntropy`, then through Z = XW + b:
+///
+/// $$ \frac{\partial L}{\partial W} = X^\top \frac{\partial L}{\partial Z}, \qquad
+///    \frac{\partial L}{\partial b} = \sum_i \Big(\frac{\partial L}{\partial Z}\Big)_{i,:} $$
+///
+/// - Parameters:
+///   - X: inputs, shape `[N, D]`.
+///   - labels: N class indices in `0..<K`.
+///   - weights: W, shape `[D, K]`.
+///   - bias: b, shape `[K]`.
+///   - learningRate: η.
+/// - Returns: the new W (`[D, K]`) and b (`[K]`), and the loss *before* the step.
+public func softmaxRegressionStep(_ X: Tensor, labels: [Int], weights: Tensor, bias: Tensor, learningRate: Double)
+    -> (weights: Tensor, bias: Tensor, loss: Double) {
+    todo()
+}

@@ -1,0 +1,283 @@
+import CourseKit
+import Foundation
+import Implementations
+
+extension ClassifiersLesson {
+    // MARK: - binary cross-entropy
+
+    static let bceSpec = Spec(
+        id: "classify.bce", title: "Binary cross-entropy from logits", file: "BinaryCrossEntropy.swift",
+        declarations: ["binaryCrossEntropyWithLogits(_:targets:)"],
+        hints: [
+            "With p = σ(z) the loss is −[y log p + (1 − y) log(1 − p)]. Substituting σ and simplifying gives max(z, 0) − z·y + log(1 + e^(−|z|)), which never exponentiates a positive number. Its derivative with respect to z is σ(z) − y; averaged over N examples, divide by N.",
+            "Tensor arithmetic does it: `maximum(logits, 0) - logits * targets + log1p(exp(-abs(logits)))`, then `.sum() / n`. For the gradient you need a stable σ(z) (two branches, as in lesson 01).",
+            "`let p = logits.map { z in z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z)) }; return (perExample.sum() / n, (p - targets) / n)`",
+        ],
+        standard: "loss and dLogits compared with the reference on 4 random batches (N in 1–10) and the edge cases logits ±1000 with both targets and a batch of one, within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check of dLogits against your own loss: relative error < 1e-7",
+        mistakes: [
+            Change("log of the sigmoid", "−[y log σ(z) + (1 − y) log(1 − σ(z))] computed from probabilities gives log(0) = −∞ for logits like ±1000: use max(z, 0) − z·y + log(1 + e^(−|z|)).") {
+                $0.binaryCrossEntropyWithLogits = { z, y in
+                    let p = z.map { 1 / (1 + Foundation.exp(-$0)) }
+                    let perExample = -(y * log(p) + (1 - y) * log(1 - p))
+                    return (perExample.mean(), (p - y) / Double(z.count))
+                }
+            },
+            Change("gradient without 1/N", "dLogits is σ(z) − y without the 1/N: the loss is a mean, so each example's gradient is divided by N.") {
+                $0.binaryCrossEntropyWithLogits = { z, y in
+                    let reference = ClassifierFunctions.reference.binaryCrossEntropyWithLogits(z, y)
+                    return (reference.loss, reference.dLogits * Double(z.count))
+                }
+            },
+            Change("gradient sign flipped", "dLogits is (y − σ(z))/N: the derivative of the loss with respect to z is σ(z) − y.") {
+                $0.binaryCrossEntropyWithLogits = { z, y in
+                    let reference = ClassifierFunctions.reference.binaryCrossEntropyWithLogits(z, y)
+                    return (reference.loss, -reference.dLogits)
+                }
+            },
+            Change("summed instead of averaged", "the loss is summed over the batch: this course's loss is the mean, and its gradient carries 1/N.") {
+                $0.binaryCrossEntropyWithLogits = { z, y in
+                    let reference = ClassifierFunctions.reference.binaryCrossEntropyWithLogits(z, y)
+                    return (reference.loss * Double(z.count), reference.dLogits * Double(z.count))
+                }
+            },
+        ],
+        alternatives: [
+            Change("softplus form, log(1 + e^z) − z·y, computed stably per element") {
+                $0.binaryCrossEntropyWithLogits = { z, y in
+                    var total = 0.0
+                    var gradient = [Double]()
+                    for i in 0..<z.count {
+                        let v = z.scalars[i], t = y.scalars[i]
+                        let softplus = v > 0 ? v + Foundation.log1p(Foundation.exp(-v)) : Foundation.log1p(Foundation.exp(v))
+                        total += softplus - v * t
+                        let p = v >= 0 ? 1 / (1 + Foundation.exp(-v)) : Foundation.exp(v) / (1 + Foundation.exp(v))
+                        gradient.append((p - t) / Double(z.count))
+                    }
+                    return (total / Double(z.count), Tensor(gradient))
+                }
+            },
+        ]
+    ) { candidate, peers, context in
+        var cases: [(String, Tensor, Tensor)] = []
+        for round in 1...4 {
+            let n = context.random.nextInt(in: 1...10)
+            let z = context.randomTensor([n], scale: 3)
+            let y = Tensor((0..<n).map { _ in context.random.nextBool() ? 1 : 0 })
+            cases.append(("random batch #\(round) (seed \(context.seed))", z, y))
+        }
+        cases.append(("logits of ±1000", Tensor([1000, -1000, 1000, -1000]), Tensor([1, 0, 0, 1])))
+        cases.append(("a batch of one", Tensor([0.7]), Tensor([1])))
+        for (situation, z, y) in cases {
+            let got = candidate.binaryCrossEntropyWithLogits(z, y), want = peers.reference.binaryCrossEntropyWithLogits(z, y)
+            let inputs: [(name: String, value: Tensor)] = [("logits", z), ("targets", y)]
+            try context.expectClose(got.loss, want.loss, what: "the loss", situation: situation, inputs: inputs, batchSize: z.count,
+                                    suspects: peers.suspects { Tensor($0.binaryCrossEntropyWithLogits(z, y).loss) })
+            try context.expectClose(got.dLogits, want.dLogits, what: "dLogits", situation: situation, inputs: inputs, batchSize: z.count,
+                                    suspects: peers.suspects { $0.binaryCrossEntropyWithLogits(z, y).dLogits })
+        }
+        context.pass("loss and dLogits match the reference on 4 random batches and 2 edge cases")
+        let n = context.random.nextInt(in: 2...8)
+        let z = context.randomTensor([n], scale: 2)
+        let y = Tensor((0..<n).map { _ in context.random.nextBool() ? 1 : 0 })
+        let numeric = GradientCheck.numericalGradient(of: { candidate.binaryCrossEntropyWithLogits($0, y).loss }, at: z)
+        let analytic = candidate.binaryCrossEntropyWithLogits(z, y).dLogits
+        try context.expectGradient(analytic: analytic, numeric: numeric, what: "dLogits", situation: "logits of shape [\(n)]",
+                                   threshold: gradientThreshold)
+        context.pass("gradient check: relative error \(Diagnosis.short(GradientCheck.relativeError(analytic, numeric))) < 1e-7")
+    }
+
+    // MARK: - logistic regression step
+
+    static let logisticStepSpec = Spec(
+        id: "classify.logisticStep", title: "Logistic regression: one training step", file: "LogisticRegression.swift",
+        declarations: ["logisticRegressionStep(_:_:weights:bias:learningRate:)"],
+        hints: [
+            "Logistic regression is a linear score z = Xw + b read through a sigmoid. Your binaryCrossEntropyWithLogits gives the loss and ∂L/∂z; the chain rule through z = Xw + b turns ∂L/∂z into ∂L/∂w = Xᵀ ∂L/∂z and ∂L/∂b = Σᵢ ∂L/∂zᵢ. Then step downhill.",
+            "`let (loss, dLogits) = binaryCrossEntropyWithLogits(matmul(X, weights) + bias, targets: y)`, then `matmul(X.transposed(), dLogits)` and `dLogits.sum()`. Return the loss computed before the step.",
+            "`return (weights - learningRate * matmul(X.transposed(), dLogits), bias - learningRate * dLogits.sum(), loss)`",
+        ],
+        standard: "new weights, bias and loss compared with the reference on 4 random problems (N in 1–12, D in 1–4) within |error| ≤ 1e-8 + 1e-6·|expected|; integration: 200 steps with η = 0.5 on two separated clouds lower the loss below a third of its start and classify ≥ 90% right",
+        mistakes: [
+            Change("added the gradient", "the step adds the gradient, which increases the loss: subtract η·gradient.") {
+                $0.logisticRegressionStep = { X, y, w, b, lr in
+                    let (loss, dz) = ClassifierFunctions.reference.binaryCrossEntropyWithLogits(matmul(X, w) + b, y)
+                    return (w + lr * matmul(X.transposed(), dz), b + lr * dz.sum(), loss)
+                }
+            },
+            Change("bias gradient averaged", "∂L/∂b is the sum of dLogits (the 1/N is already inside them), not their mean.") {
+                $0.logisticRegressionStep = { X, y, w, b, lr in
+                    let (loss, dz) = ClassifierFunctions.reference.binaryCrossEntropyWithLogits(matmul(X, w) + b, y)
+                    return (w - lr * matmul(X.transposed(), dz), b - lr * dz.mean(), loss)
+                }
+            },
+            Change("loss after the step", "the loss returned is computed after the step: return the loss at the parameters you were given.") {
+                $0.logisticRegressionStep = { X, y, w, b, lr in
+                    let f = ClassifierFunctions.reference
+                    let (_, dz) = f.binaryCrossEntropyWithLogits(matmul(X, w) + b, y)
+                    let (w2, b2) = (w - lr * matmul(X.transposed(), dz), b - lr * dz.sum())
+                    return (w2, b2, f.binaryCrossEntropyWithLogits(matmul(X, w2) + b2, y).loss)
+                }
+            },
+            Change("error instead of gradient", "the weights move by Xᵀ(y − σ(z)) without the 1/N and with the opposite sign convention mixed up: use ∂L/∂w = Xᵀ(σ(z) − y)/N and subtract it.") {
+                $0.logisticRegressionStep = { X, y, w, b, lr in
+                    let (loss, dz) = ClassifierFunctions.reference.binaryCrossEntropyWithLogits(matmul(X, w) + b, y)
+                    let error = dz * Double(X.shape[0])
+                    return (w - lr * matmul(X.transposed(), error), b - lr * error.sum(), loss)
+                }
+            },
+        ],
+        alternatives: [
+            Change("probabilities computed directly, gradient written out") {
+                $0.logisticRegressionStep = { X, y, w, b, lr in
+                    let z = matmul(X, w) + b
+                    let loss = ClassifierFunctions.reference.binaryCrossEntropyWithLogits(z, y).loss
+                    let p = z.map { v in v >= 0 ? 1 / (1 + Foundation.exp(-v)) : Foundation.exp(v) / (1 + Foundation.exp(v)) }
+                    let n = Double(X.shape[0])
+                    return (w - lr * matmul(X.transposed(), p - y) / n, b - lr * (p - y).sum() / n, loss)
+                }
+            },
+        ]
+    ) { candidate, peers, context in
+        for round in 1...4 {
+            let n = context.random.nextInt(in: 1...12), d = context.random.nextInt(in: 1...4)
+            let X = context.randomTensor([n, d]), w = context.randomTensor([d]), b = context.random.nextNormal()
+            let y = Tensor((0..<n).map { _ in context.random.nextBool() ? 1 : 0 })
+            let lr = [0.01, 0.1, 0.5, 1][round - 1]
+            let inputs: [(name: String, value: Tensor)] = [("X", X), ("y", y), ("weights", w), ("bias", Tensor([b]))]
+            let got = candidate.logisticRegressionStep(X, y, w, b, lr), want = peers.reference.logisticRegressionStep(X, y, w, b, lr)
+            let situation = "random problem #\(round), η = \(lr) (seed \(context.seed))"
+            try context.expectClose(got.loss, want.loss, what: "the loss", situation: situation, inputs: inputs,
+                                    suspects: peers.suspects { Tensor($0.logisticRegressionStep(X, y, w, b, lr).loss) })
+            try context.expectClose(got.weights, want.weights, what: "the new weights", situation: situation, inputs: inputs,
+                                    batchSize: n, suspects: peers.suspects { $0.logisticRegressionStep(X, y, w, b, lr).weights })
+            try context.expectClose(got.bias, want.bias, what: "the new bias", situation: situation, inputs: inputs,
+                                    suspects: peers.suspects { Tensor($0.logisticRegressionStep(X, y, w, b, lr).bias) })
+        }
+        context.pass("logisticRegressionStep matches the reference on 4 random problems")
+        // Two clouds around (−1.5, −1.5) and (1.5, 1.5).
+        let half = 30
+        let X = Tensor.concatenate([context.randomTensor([half, 2]) - 1.5, context.randomTensor([half, 2]) + 1.5], axis: 0)
+        let y = Tensor(Array(repeating: 0, count: half) + Array(repeating: 1, count: half))
+        var w = Tensor.zeros([2]), b = 0.0, losses: [Double] = []
+        for _ in 0..<200 {
+            let step = candidate.logisticRegressionStep(X, y, w, b, 0.5)
+            (w, b) = (step.weights, step.bias)
+            losses.append(step.loss)
+        }
+        let accuracy = zip((matmul(X, w) + b).scalars, y.scalars).filter { ($0.0 > 0) == ($0.1 == 1) }.count
+        guard let first = losses.first, let last = losses.last, last < first / 3, accuracy >= 54 else {
+            throw CheckFailure("200 training steps on two separated clouds should lower the loss below a third of its start and classify ≥ 90% right; the loss went from \(Diagnosis.short(losses.first ?? .nan)) to \(Diagnosis.short(losses.last ?? .nan)) and \(accuracy) of 60 points are right.")
+        }
+        context.pass("200 steps lower the loss from \(Diagnosis.short(first)) to \(Diagnosis.short(last)); \(accuracy)/60 right")
+    }
+
+    // MARK: - softmax regression
+
+    static let softmaxSpec = Spec(
+        id: "classify.softmaxCE", title: "Softmax regression: cross-entropy and a training step", file: "SoftmaxRegression.swift",
+        declarations: ["softmaxCrossEntropy(_:labels:)", "softmaxRegressionStep(_:labels:weights:bias:learningRate:)"],
+        hints: [
+            "Logistic regression is binary; for K classes use softmax over each row of scores and the loss −log p(correct class), averaged over the rows. Its gradient with respect to the scores is famously simple: softmax minus the one-hot label, divided by N.",
+            "Stable log-probabilities: subtract the row max (`keepingDims: true`), then subtract the log of the row sums of exp (lesson 01's log-softmax). `Tensor.oneHot(labels, classes: K)` builds the one-hot matrix. In the step, scores are `matmul(X, weights) + bias` ([N, K] + [K] broadcasts), ∂L/∂W = Xᵀ dLogits and ∂L/∂b sums dLogits over the rows (`sum(axis: 0)`).",
+            "Loss: `-Σᵢ logProbabilities[i, labels[i]] / N`; gradient: `(exp(logProbabilities) - Tensor.oneHot(labels, classes: k)) / Double(n)`.",
+        ],
+        standard: "softmaxCrossEntropy: loss and dLogits compared with the reference on 4 random batches (N in 1–8, K in 2–5) and the edge cases logits of ±1000 and a batch of one, within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check relative error < 1e-7; softmaxRegressionStep: weights, bias and loss compared with the reference on 3 random problems",
+        mistakes: [
+            Change("softmax over the batch", "the softmax normalizes down each column (over the batch): each row's probabilities sum over its K classes, axis 1.") {
+                $0.softmaxCrossEntropy = { z, labels in
+                    let shifted = z - z.max(axis: 0, keepingDims: true)
+                    let logP = shifted - log(exp(shifted).sum(axis: 0, keepingDims: true))
+                    let n = Double(z.shape[0])
+                    var loss = 0.0
+                    for i in 0..<z.shape[0] { loss -= logP[i, labels[i]] }
+                    return (loss / n, (exp(logP) - Tensor.oneHot(labels, classes: z.shape[1])) / n)
+                }
+            },
+            Change("no max subtraction", "without subtracting the row maximum, e^1000 overflows to ∞ and the loss becomes NaN: shift each row by its max first.") {
+                $0.softmaxCrossEntropy = { z, labels in
+                    let p = exp(z) / exp(z).sum(axis: 1, keepingDims: true)
+                    let n = Double(z.shape[0])
+                    var loss = 0.0
+                    for i in 0..<z.shape[0] { loss -= Foundation.log(p[i, labels[i]]) }
+                    return (loss / n, (p - Tensor.oneHot(labels, classes: z.shape[1])) / n)
+                }
+            },
+            Change("gradient without the one-hot", "dLogits is softmax/N alone: the correct class gets −1 too, (p − onehot)/N.") {
+                $0.softmaxCrossEntropy = { z, labels in
+                    let reference = ClassifierFunctions.reference.softmaxCrossEntropy(z, labels)
+                    return (reference.loss, reference.dLogits + Tensor.oneHot(labels, classes: z.shape[1]) / Double(z.shape[0]))
+                }
+            },
+            Change("bias gradient from the first row", "∂L/∂b must sum dLogits over all rows (`sum(axis: 0)`): every example's scores include the bias.") {
+                $0.softmaxRegressionStep = { X, labels, W, b, lr in
+                    let (loss, dz) = ClassifierFunctions.reference.softmaxCrossEntropy(matmul(X, W) + b, labels)
+                    return (W - lr * matmul(X.transposed(), dz), b - lr * dz.row(0), loss)
+                }
+            },
+            Change("step adds the gradient", "the step adds the gradient: gradient descent subtracts η·gradient.") {
+                $0.softmaxRegressionStep = { X, labels, W, b, lr in
+                    let (loss, dz) = ClassifierFunctions.reference.softmaxCrossEntropy(matmul(X, W) + b, labels)
+                    return (W + lr * matmul(X.transposed(), dz), b + lr * dz.sum(axis: 0), loss)
+                }
+            },
+        ],
+        alternatives: [
+            Change("per-row loops with log-sum-exp") {
+                $0.softmaxCrossEntropy = { z, labels in
+                    let n = z.shape[0], k = z.shape[1]
+                    var loss = 0.0
+                    var gradient = Tensor.zeros([n, k])
+                    for i in 0..<n {
+                        let row = z.row(i)
+                        let m = row.max()
+                        let logSum = m + Foundation.log(row.scalars.reduce(0) { $0 + Foundation.exp($1 - m) })
+                        loss += (logSum - row[labels[i]]) / Double(n)
+                        for j in 0..<k { gradient[i, j] = (Foundation.exp(row[j] - logSum) - (j == labels[i] ? 1 : 0)) / Double(n) }
+                    }
+                    return (loss, gradient)
+                }
+            },
+        ]
+    ) { candidate, peers, context in
+        var cases: [(String, Tensor, [Int])] = []
+        for round in 1...4 {
+            let n = context.random.nextInt(in: 1...8), k = context.random.nextInt(in: 2...5)
+            cases.append(("random batch #\(round) (seed \(context.seed))", context.randomTensor([n, k], scale: 3),
+                          (0..<n).map { _ in context.random.nextInt(in: 0..<k) }))
+        }
+        cases.append(("logits of ±1000", Tensor([[1000, -1000, 0], [-1000, 1000, 999]]), [0, 2]))
+        cases.append(("a batch of one", Tensor([[0.5, -0.25, 1]]), [2]))
+        for (situation, z, labels) in cases {
+            let inputs: [(name: String, value: Tensor)] = [("logits", z), ("labels", Tensor(labels.map(Double.init)))]
+            let got = candidate.softmaxCrossEntropy(z, labels), want = peers.reference.softmaxCrossEntropy(z, labels)
+            try context.expectClose(got.loss, want.loss, what: "the loss of softmaxCrossEntropy", situation: situation, inputs: inputs,
+                                    batchSize: z.shape[0], suspects: peers.suspects { Tensor($0.softmaxCrossEntropy(z, labels).loss) })
+            try context.expectClose(got.dLogits, want.dLogits, what: "dLogits of softmaxCrossEntropy", situation: situation, inputs: inputs,
+                                    batchSize: z.shape[0], suspects: peers.suspects { $0.softmaxCrossEntropy(z, labels).dLogits })
+        }
+        context.pass("softmaxCrossEntropy matches the reference on 4 random batches and 2 edge cases")
+        let n = context.random.nextInt(in: 2...5), k = context.random.nextInt(in: 2...4)
+        let z = context.randomTensor([n, k], scale: 1.5)
+        let labels = (0..<n).map { _ in context.random.nextInt(in: 0..<k) }
+        let numeric = GradientCheck.numericalGradient(of: { candidate.softmaxCrossEntropy($0, labels).loss }, at: z)
+        let analytic = candidate.softmaxCrossEntropy(z, labels).dLogits
+        try context.expectGradient(analytic: analytic, numeric: numeric, what: "dLogits of softmaxCrossEntropy",
+                                   situation: "logits of shape \(z.shape)", threshold: gradientThreshold)
+        context.pass("gradient check: relative error \(Diagnosis.short(GradientCheck.relativeError(analytic, numeric))) < 1e-7")
+        for round in 1...3 {
+            let n = context.random.nextInt(in: 2...8), d = context.random.nextInt(in: 1...3), k = context.random.nextInt(in: 2...4)
+            let X = context.randomTensor([n, d]), W = context.randomTensor([d, k]), b = context.randomTensor([k])
+            let labels = (0..<n).map { _ in context.random.nextInt(in: 0..<k) }
+            let inputs: [(name: String, value: Tensor)] = [("X", X), ("labels", Tensor(labels.map(Double.init))), ("weights", W), ("bias", b)]
+            let got = candidate.softmaxRegressionStep(X, labels, W, b, 0.5), want = peers.reference.softmaxRegressionStep(X, labels, W, b, 0.5)
+            let situation = "random problem #\(round) (seed \(context.seed))"
+            try context.expectClose(got.loss, want.loss, what: "the loss of softmaxRegressionStep", situation: situation, inputs: inputs,
+                                    suspects: peers.suspects { Tensor($0.softmaxRegressionStep(X, labels, W, b, 0.5).loss) })
+            try context.expectClose(got.weights, want.weights, what: "the new weights of softmaxRegressionStep", situation: situation,
+                                    inputs: inputs, suspects: peers.suspects { $0.softmaxRegressionStep(X, labels, W, b, 0.5).weights })
+            try context.expectClose(got.bias, want.bias, what: "the new bias of softmaxRegressionStep", situation: situation,
+                                    inputs: inputs, suspects: peers.suspects { $0.softmaxRegressionStep(X, labels, W, b, 0.5).bias })
+        }
+        context.pass("softmaxRegressionStep matches the reference on 3 random problems")
+    }
+}
