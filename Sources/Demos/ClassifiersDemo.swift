@@ -2,7 +2,155 @@ import CourseKit
 import Foundation
 import Implementations
 
-/// Demo 03 — perceptron and logistic regression. (Being written.)
-let classifiersDemo = Demo(lesson: 3, title: "Perceptron and logistic regression", exercises: []) { _ in
-    print("This demo is not written yet.")
+/// Demo 03 — the perceptron and logistic regression on 2-D point clouds:
+/// convergence on separable data, ≥ 95% on an overlapping set, decision
+/// boundaries drawn in the terminal, and XOR, where both fail.
+let classifiersDemo = Demo(
+    lesson: 3, title: "Perceptron and logistic regression",
+    exercises: ["classify.perceptronPredict", "classify.perceptronUpdate", "classify.perceptronTrain",
+                "classify.bce", "classify.logisticStep", "classify.softmaxCE"]
+) { options in
+    let f = ClassifierFunctions.mixing(learnerFor: options.passed)
+    let plotWidth = min(60, max(30, Terminal.width - 16))
+    var random = SeededGenerator(seed: 3)
+
+    // 1. Separable data: labels from a line, points within 0.4 of it removed.
+    var rows: [Tensor] = [], labels: [Double] = []
+    while rows.count < 120 {
+        let p = Tensor.randomNormal([2], standardDeviation: 1.6, using: &random)
+        let score = 0.8 * p[0] - 0.6 * p[1] + 0.3
+        guard abs(score) > 0.4 else { continue }
+        rows.append(p)
+        labels.append(score > 0 ? 1 : -1)
+    }
+    let separable = (X: Tensor.stack(rows, axis: 0), labels: Tensor(labels))
+    let perceptron = f.perceptronTrain(separable.X, separable.labels, 100, 1)
+    print("1. The perceptron on 120 separable points [\(options.source(of: "classify.perceptronTrain"))]")
+    print("   mistakes per epoch: \(perceptron.mistakesPerEpoch.map(String.init).joined(separator: " "))"
+        + (perceptron.mistakesPerEpoch.last == 0 ? "  → converged after \(perceptron.mistakesPerEpoch.count) epochs\n" : "  → did not converge\n"))
+    print(LinePlot(title: "perceptron mistakes per epoch", series: [Series("mistakes", values: perceptron.mistakesPerEpoch.map(Double.init))])
+        .render(width: plotWidth, height: options.quick ? 6 : 8))
+    print("")
+    print(drawBoundary(separable.X, labels: separable.labels.scalars.map { $0 > 0 ? 1 : 0 }, width: plotWidth, height: options.quick ? 14 : 20) { x in
+        f.perceptronPredict(x, perceptron.weights, perceptron.bias)[0] > 0 ? 1 : 0
+    })
+    print("   o = label −1, x = label +1; shaded: where the perceptron says +1\n")
+
+    // 2. Overlapping clouds: logistic regression.
+    let half = 200
+    let overlapping = Tensor.concatenate([Tensor.randomNormal([half, 2], using: &random) - 1.5,
+                                          Tensor.randomNormal([half, 2], using: &random) + 1.5], axis: 0)
+    let targets = Tensor(Array(repeating: 0, count: half) + Array(repeating: 1, count: half))
+    let steps = options.quick ? 150 : 400
+    var w = Tensor.zeros([2]), b = 0.0, losses: [Double] = []
+    var bar = ProgressBar(total: steps, label: "   logistic regression, \(steps) steps")
+    for step in 1...steps {
+        let result = f.logisticRegressionStep(overlapping, targets, w, b, 0.5)
+        (w, b) = (result.weights, result.bias)
+        losses.append(result.loss)
+        if step % 25 == 0 || step == steps { bar.update(step, status: "loss \(Tensor.format(result.loss))") }
+    }
+    bar.finish()
+    let logisticAccuracy = accuracy(matmul(overlapping, w) + b, targets)
+    let perceptronOnOverlap = f.perceptronTrain(overlapping, targets * 2 - 1, 30, 1)
+    print("""
+    2. Two overlapping clouds, 400 points around (−1.5, −1.5) and (1.5, 1.5) [\(options.source(of: "classify.logisticStep"))]
+       logistic regression: accuracy \(String(format: "%.1f", 100 * logisticAccuracy))%  \(logisticAccuracy >= 0.95 ? "✓ ≥ 95%" : "✗ below 95%"), final loss \(Tensor.format(losses.last ?? .nan))
+       the perceptron on the same points never has a clean epoch: mistakes in its last epochs \(perceptronOnOverlap.mistakesPerEpoch.suffix(5).map(String.init).joined(separator: " "))
+
+    """)
+    print(drawBoundary(overlapping, labels: targets.scalars.map { Int($0) }, width: plotWidth, height: options.quick ? 14 : 20) { x in
+        dot(x.row(0), w) + b > 0 ? 1 : 0
+    })
+    print("   o = class 0, x = class 1; shaded: where σ(w·x + b) > ½\n")
+
+    // 3. XOR: no line separates it.
+    var xorRows: [Tensor] = [], xorLabels: [Double] = []
+    for corner in [(-1.0, -1.0, -1.0), (-1, 1, 1), (1, -1, 1), (1, 1, -1)] {
+        for _ in 0..<50 {
+            xorRows.append(Tensor([corner.0, corner.1]) + Tensor.randomNormal([2], standardDeviation: 0.3, using: &random))
+            xorLabels.append(corner.2)
+        }
+    }
+    let xorX = Tensor.stack(xorRows, axis: 0), xorY = Tensor(xorLabels)
+    let xorPerceptron = f.perceptronTrain(xorX, xorY, 50, 1)
+    var xw = Tensor.zeros([2]), xb = 0.0
+    for _ in 0..<(options.quick ? 150 : 400) {
+        let result = f.logisticRegressionStep(xorX, (xorY + 1) / 2, xw, xb, 0.5)
+        (xw, xb) = (result.weights, result.bias)
+    }
+    let xorLogistic = accuracy(matmul(xorX, xw) + xb, (xorY + 1) / 2)
+    let xorPerceptronAccuracy = accuracy(matmul(xorX, xorPerceptron.weights) + xorPerceptron.bias, (xorY + 1) / 2)
+    print("""
+    3. XOR: 200 points in four corners, opposite corners share a label
+       perceptron: mistakes per epoch never reach 0 (last five: \(xorPerceptron.mistakesPerEpoch.suffix(5).map(String.init).joined(separator: " "))), accuracy \(String(format: "%.0f", 100 * xorPerceptronAccuracy))%
+       logistic regression: accuracy \(String(format: "%.0f", 100 * xorLogistic))% — a straight line cannot do better than 3 corners out of 4
+
+    """)
+    print(drawBoundary(xorX, labels: xorY.scalars.map { $0 > 0 ? 1 : 0 }, width: plotWidth, height: options.quick ? 12 : 16) { x in
+        dot(x.row(0), xw) + xb > 0 ? 1 : 0
+    })
+    print("""
+       Both models draw one straight line, and XOR needs two. Lesson 04 adds a hidden layer:
+       a few ReLU units bend the boundary, and the same gradient descent solves XOR.
+
+    """)
+
+    // 4. Softmax regression: three classes.
+    let centers = [Tensor([-2, -1]), Tensor([2, -1]), Tensor([0, 2])]
+    let threeX = Tensor.concatenate(centers.map { Tensor.randomNormal([100, 2], standardDeviation: 0.8, using: &random) + $0 }, axis: 0)
+    let threeLabels = (0..<300).map { $0 / 100 }
+    var W = Tensor.zeros([2, 3]), bias3 = Tensor.zeros([3]), softmaxLosses: [Double] = []
+    for _ in 0..<(options.quick ? 100 : 300) {
+        let result = f.softmaxRegressionStep(threeX, threeLabels, W, bias3, 0.5)
+        (W, bias3) = (result.weights, result.bias)
+        softmaxLosses.append(result.loss)
+    }
+    let predictions = (matmul(threeX, W) + bias3).argmax(axis: 1).scalars.map { Int($0) }
+    let threeAccuracy = Double(zip(predictions, threeLabels).filter { $0 == $1 }.count) / 300
+    print("4. Softmax regression, three classes [\(options.source(of: "classify.softmaxCE"))]: accuracy \(String(format: "%.1f", 100 * threeAccuracy))%\n")
+    print(drawBoundary(threeX, labels: threeLabels, width: plotWidth, height: options.quick ? 12 : 18) { x in
+        Int((matmul(x, W) + bias3).argmax(axis: 1)[0])
+    })
+    print("   o, x, + = classes 0, 1, 2; the shading shows the predicted class\n")
+
+    let mistakesPath = try options.write(SVGPlot(title: "Perceptron: mistakes per epoch (separable data)", xLabel: "epoch", yLabel: "mistakes",
+                                                 series: [Series("perceptron", values: perceptron.mistakesPerEpoch.map(Double.init))]),
+                                         named: "03-perceptron-mistakes.svg")
+    let lossPath = try options.write(SVGPlot(title: "Training loss", xLabel: "step", yLabel: "cross-entropy",
+                                             series: [Series("logistic regression (2 clouds)", values: losses),
+                                                      Series("softmax regression (3 classes)", values: softmaxLosses)]),
+                                     named: "03-losses.svg")
+    print("SVG plots: \(mistakesPath)\n           \(lossPath)")
+}
+
+/// The fraction of rows whose score has the sign of the 0/1 target.
+private func accuracy(_ scores: Tensor, _ targets: Tensor) -> Double {
+    Double(zip(scores.scalars, targets.scalars).filter { ($0.0 > 0) == ($0.1 > 0.5) }.count) / Double(targets.count)
+}
+
+/// A character picture of 2-D points and a classifier's regions: each cell
+/// is shaded by the class predicted at its centre, each point drawn with
+/// its true class's mark.
+private func drawBoundary(_ X: Tensor, labels: [Int], width: Int, height: Int, classify: (Tensor) -> Int) -> String {
+    let xs = X.slice(axis: 1, 0..<1).scalars, ys = X.slice(axis: 1, 1..<2).scalars
+    let minX = (xs.min() ?? 0) - 0.3, maxX = (xs.max() ?? 1) + 0.3
+    let minY = (ys.min() ?? 0) - 0.3, maxY = (ys.max() ?? 1) + 0.3
+    let marks: [Character] = ["o", "x", "+"]
+    let shades = [" ", "·", "░"]
+    let colors: [Style] = [.cyan, .magenta, .yellow]
+    var grid = (0..<height).map { row in
+        (0..<width).map { column -> String in
+            let x = minX + (Double(column) + 0.5) / Double(width) * (maxX - minX)
+            let y = maxY - (Double(row) + 0.5) / Double(height) * (maxY - minY)
+            return shades[classify(Tensor([[x, y]])) % shades.count].styled(.gray)
+        }
+    }
+    for i in 0..<labels.count {
+        let column = min(width - 1, max(0, Int((xs[i] - minX) / (maxX - minX) * Double(width))))
+        let row = min(height - 1, max(0, Int((maxY - ys[i]) / (maxY - minY) * Double(height))))
+        grid[row][column] = String(marks[labels[i] % marks.count]).styled(colors[labels[i] % colors.count])
+    }
+    let border = "   +" + String(repeating: "-", count: width) + "+"
+    return ([border] + grid.map { "   |" + $0.joined() + "|" } + [border]).joined(separator: "\n")
 }
