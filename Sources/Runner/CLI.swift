@@ -14,6 +14,11 @@ import Musl
 public enum CourseCLI {
     /// Runs the command line (without the program's name) and returns the exit status.
     public static func main(_ arguments: [String]) -> Int32 {
+        // Ctrl-C and `kill` work even when the parent started us with them blocked.
+        var interrupts = sigset_t()
+        sigemptyset(&interrupts)
+        for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&interrupts, signal) }
+        sigprocmask(SIG_UNBLOCK, &interrupts, nil)
         let parsed: CommandLineArguments
         do {
             parsed = try ArgumentParser.parse(arguments)

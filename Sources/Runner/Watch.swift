@@ -193,8 +193,8 @@ final class Watch {
         view = .exercise
         render(clear: true, keys: keys)
         if let latencyLog, let savedAt {
-            let line = String(format: "%.3f %@ %@\n", Date().timeIntervalSince(savedAt), current?.id ?? "-",
-                              outcomes[current?.id ?? ""]?.verdict.rawValue ?? "-")
+            let seconds = String(format: "%.3f", Date().timeIntervalSince(savedAt))
+            let line = "\(seconds) \(current?.id ?? "-") \(outcomes[current?.id ?? ""]?.verdict.rawValue ?? "-")\n"
             if let handle = FileHandle(forWritingAtPath: latencyLog) ?? {
                 _ = FileManager.default.createFile(atPath: latencyLog, contents: nil)
                 return FileHandle(forWritingAtPath: latencyLog)

@@ -1,6 +1,12 @@
 import Foundation
 import Grading
 import Stubs
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Testing
 @testable import Runner
 
@@ -197,5 +203,77 @@ struct EndToEndTests {
                                        environment: ["DLFS_FIXTURES": "1"])
         #expect(run.output.contains("fixture.trap: reading values[3]"), "\(run.output)")
         #expect(run.output.contains("crashed"))
+    }
+}
+
+/// Text collected from a pipe by another thread.
+final class Collected: @unchecked Sendable {
+    private var text = ""
+    private let lock = NSLock()
+
+    func append(_ data: Data) {
+        lock.lock()
+        text += String(decoding: data, as: UTF8.self)
+        lock.unlock()
+    }
+
+    var value: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return text
+    }
+
+    /// Waits until the text satisfies `condition`, at most `seconds`.
+    func wait(_ seconds: Double, until condition: (String) -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition(value) { return true }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return condition(value)
+    }
+}
+
+@Suite("Runner: watch mode, end to end")
+struct WatchEndToEndTests {
+    @Test("watch mode without a terminal: welcome, map, current exercise; a save re-grades it")
+    func watch() throws {
+        guard let exercise = Catalog.exercises.first else { return }
+        let binary = try #require(CourseBinary.path)
+        let folder = try CourseBinary.scratchCourse()
+        defer { try? FileManager.default.removeItem(at: folder) }
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["--no-build", "--root", folder.path]
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = "1"
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        let output = Collected()
+        pipe.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData) }
+        try process.run()
+        defer {
+            // SIGKILL: a child of the test runner may inherit a mask that blocks SIGTERM.
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            pipe.fileHandleForReading.readabilityHandler = nil
+        }
+
+        #expect(output.wait(30) { $0.contains("#1 ·") }, "watch mode did not start:\n\(output.value)")
+        let started = output.value
+        #expect(started.contains("Welcome"))
+        #expect(started.contains(exercise.id))
+        #expect(started.contains("edit: \(exercise.lessonPath)"))
+        #expect(started.contains("keys are off"))
+
+        let file = folder.appendingPathComponent(exercise.lessonPath)
+        let text = try String(contentsOf: file, encoding: .utf8)
+        try (text + "\n// saved by the test\n").write(to: file, atomically: true, encoding: .utf8)
+        #expect(output.wait(30) { $0.contains("#2 ·") }, "no re-grade after a save:\n\(output.value)")
+        #expect(output.value.contains("\((exercise.file as NSString).lastPathComponent) changed"))
     }
 }
