@@ -41,12 +41,14 @@ public enum Course {
         return short.count == 1 ? short[0] : nil
     }
 
-    /// A lesson by number (`1`, `01`), folder (`01-activations`), title or key (`activations`).
+    /// A lesson by number (`1`, `01`), folder (`01-activations`), title, the
+    /// end of its folder (`activations`) or its exercises' id prefix (`classify`).
     public static func lesson(named key: String) -> CourseLesson? {
         let lowered = key.lowercased()
         return lessons.first { lesson in
             Int(lowered) == lesson.number || lowered == lesson.folder || lowered == lesson.title.lowercased()
                 || lesson.folder.hasSuffix("-" + lowered)
+                || (!lesson.exercises.isEmpty && lesson.exercises.allSatisfy { $0.id.lowercased().hasPrefix(lowered + ".") })
         }
     }
 
