@@ -14,27 +14,33 @@ let classifiersDemo = Demo(
     let plotWidth = min(60, max(30, Terminal.width - 16))
     var random = SeededGenerator(seed: 3)
 
-    // 1. Separable data: labels from a line, points within 0.4 of it removed.
+    var summary = Table(["data", "model", "trained for", "accuracy"], rightAligned: [2, 3])
+
+    // 1. Separable data: labels from the line 0.8·x₁ − 0.6·x₂ + 0.3 = 0, points within 0.02 of it removed.
     var rows: [Tensor] = [], labels: [Double] = []
-    while rows.count < 120 {
+    while rows.count < 200 {
         let p = Tensor.randomNormal([2], standardDeviation: 1.6, using: &random)
         let score = 0.8 * p[0] - 0.6 * p[1] + 0.3
-        guard abs(score) > 0.4 else { continue }
+        guard abs(score) > 0.02 else { continue }
         rows.append(p)
         labels.append(score > 0 ? 1 : -1)
     }
     let separable = (X: Tensor.stack(rows, axis: 0), labels: Tensor(labels))
     let perceptron = f.perceptronTrain(separable.X, separable.labels, 100, 1)
-    print("1. The perceptron on 120 separable points [\(options.source(of: "classify.perceptronTrain"))]")
+    let perceptronAccuracy = accuracy(matmul(separable.X, perceptron.weights) + perceptron.bias, (separable.labels + 1) / 2)
+    print("1. The perceptron on 200 separable points, labels from a line, none closer than 0.02 to it [\(options.source(of: "classify.perceptronTrain"))]")
     print("   mistakes per epoch: \(perceptron.mistakesPerEpoch.map(String.init).joined(separator: " "))"
-        + (perceptron.mistakesPerEpoch.last == 0 ? "  → converged after \(perceptron.mistakesPerEpoch.count) epochs\n" : "  → did not converge\n"))
-    print(LinePlot(title: "perceptron mistakes per epoch", series: [Series("mistakes", values: perceptron.mistakesPerEpoch.map(Double.init))])
-        .render(width: plotWidth, height: options.quick ? 6 : 8))
+        + (perceptron.mistakesPerEpoch.last == 0 ? "  → converged after \(perceptron.mistakesPerEpoch.count) epochs" : "  → did not converge in 100 epochs"))
+    print("   (not monotone: the perceptron rule is not gradient descent, but on separable data the mistakes must stop)\n")
+    let mistakesSeries = Series("mistakes", points: perceptron.mistakesPerEpoch.enumerated().map { (Double($0.offset + 1), Double($0.element)) })
+    print(LinePlot(title: "perceptron mistakes per epoch", series: [mistakesSeries])
+        .render(width: plotWidth, height: options.quick ? 6 : 10))
     print("")
+    summary.append(["200 separable points", "perceptron", "\(perceptron.mistakesPerEpoch.count) epochs", percent(perceptronAccuracy)])
     print(drawBoundary(separable.X, labels: separable.labels.scalars.map { $0 > 0 ? 1 : 0 }, width: plotWidth, height: options.quick ? 14 : 20) { x in
         f.perceptronPredict(x, perceptron.weights, perceptron.bias)[0] > 0 ? 1 : 0
     })
-    print("   o = label −1, x = label +1; shaded: where the perceptron says +1\n")
+    print("   o = label −1, x = label +1; shaded: where the perceptron says +1 (a point within a cell of the line may land on the other shade)\n")
 
     // 2. Overlapping clouds: logistic regression.
     let half = 200
@@ -53,12 +59,18 @@ let classifiersDemo = Demo(
     bar.finish()
     let logisticAccuracy = accuracy(matmul(overlapping, w) + b, targets)
     let perceptronOnOverlap = f.perceptronTrain(overlapping, targets * 2 - 1, 30, 1)
+    let perceptronOverlapAccuracy = accuracy(matmul(overlapping, perceptronOnOverlap.weights) + perceptronOnOverlap.bias, targets)
     print("""
-    2. Two overlapping clouds, 400 points around (−1.5, −1.5) and (1.5, 1.5) [\(options.source(of: "classify.logisticStep"))]
-       logistic regression: accuracy \(String(format: "%.1f", 100 * logisticAccuracy))%  \(logisticAccuracy >= 0.95 ? "✓ ≥ 95%" : "✗ below 95%"), final loss \(Tensor.format(losses.last ?? .nan))
-       the perceptron on the same points never has a clean epoch: mistakes in its last epochs \(perceptronOnOverlap.mistakesPerEpoch.suffix(5).map(String.init).joined(separator: " "))
+    2. Two overlapping clouds, 400 points around (−1.5, −1.5) and (1.5, 1.5), σ = 1 [\(options.source(of: "classify.logisticStep"))]
+       logistic regression: accuracy \(percent(logisticAccuracy))  \(logisticAccuracy >= 0.95 ? "✓ ≥ 95%" : "✗ below 95%"), loss \(Tensor.format(losses.first ?? .nan)) → \(Tensor.format(losses.last ?? .nan))
+       the perceptron on the same points never has a clean epoch: mistakes in its last epochs \(perceptronOnOverlap.mistakesPerEpoch.suffix(5).map(String.init).joined(separator: " ")), accuracy \(percent(perceptronOverlapAccuracy))
 
     """)
+    print(LinePlot(title: "logistic regression: binary cross-entropy per step", series: [Series("loss", values: losses)], logY: true)
+        .render(width: plotWidth, height: options.quick ? 6 : 8))
+    print("")
+    summary.append(["400 overlapping points", "logistic regression", "\(steps) steps", percent(logisticAccuracy)])
+    summary.append(["400 overlapping points", "perceptron", "30 epochs", percent(perceptronOverlapAccuracy)])
     print(drawBoundary(overlapping, labels: targets.scalars.map { Int($0) }, width: plotWidth, height: options.quick ? 14 : 20) { x in
         dot(x.row(0), w) + b > 0 ? 1 : 0
     })
@@ -81,12 +93,15 @@ let classifiersDemo = Demo(
     }
     let xorLogistic = accuracy(matmul(xorX, xw) + xb, (xorY + 1) / 2)
     let xorPerceptronAccuracy = accuracy(matmul(xorX, xorPerceptron.weights) + xorPerceptron.bias, (xorY + 1) / 2)
+    let xorNeverClean = !xorPerceptron.mistakesPerEpoch.contains(0)
     print("""
-    3. XOR: 200 points in four corners, opposite corners share a label
-       perceptron: mistakes per epoch never reach 0 (last five: \(xorPerceptron.mistakesPerEpoch.suffix(5).map(String.init).joined(separator: " "))), accuracy \(String(format: "%.0f", 100 * xorPerceptronAccuracy))%
-       logistic regression: accuracy \(String(format: "%.0f", 100 * xorLogistic))% — a straight line cannot do better than 3 corners out of 4
+    3. XOR: 200 points in four corners (±1, ±1), σ = 0.3, opposite corners share a label
+       perceptron: \(xorNeverClean ? "mistakes in every one of its \(xorPerceptron.mistakesPerEpoch.count) epochs" : "a clean epoch?! (\(xorPerceptron.mistakesPerEpoch))") (fewest \(xorPerceptron.mistakesPerEpoch.min() ?? 0), last five \(xorPerceptron.mistakesPerEpoch.suffix(5).map(String.init).joined(separator: " "))), accuracy \(percent(xorPerceptronAccuracy))
+       logistic regression: accuracy \(percent(xorLogistic)) — a straight line cannot do better than 3 corners out of 4 (75%)
 
     """)
+    summary.append(["200 XOR points", "perceptron", "\(xorPerceptron.mistakesPerEpoch.count) epochs", percent(xorPerceptronAccuracy)])
+    summary.append(["200 XOR points", "logistic regression", "\(options.quick ? 150 : 400) steps", percent(xorLogistic)])
     print(drawBoundary(xorX, labels: xorY.scalars.map { $0 > 0 ? 1 : 0 }, width: plotWidth, height: options.quick ? 12 : 16) { x in
         dot(x.row(0), xw) + xb > 0 ? 1 : 0
     })
@@ -108,14 +123,19 @@ let classifiersDemo = Demo(
     }
     let predictions = (matmul(threeX, W) + bias3).argmax(axis: 1).scalars.map { Int($0) }
     let threeAccuracy = Double(zip(predictions, threeLabels).filter { $0 == $1 }.count) / 300
-    print("4. Softmax regression, three classes [\(options.source(of: "classify.softmaxCE"))]: accuracy \(String(format: "%.1f", 100 * threeAccuracy))%\n")
+    print("4. Softmax regression on three clouds of 100 points around (−2, −1), (2, −1), (0, 2), σ = 0.8 [\(options.source(of: "classify.softmaxCE"))]")
+    print("   accuracy \(percent(threeAccuracy)), loss \(Tensor.format(softmaxLosses.first ?? .nan)) → \(Tensor.format(softmaxLosses.last ?? .nan))\n")
+    summary.append(["300 points, 3 clouds", "softmax regression", "\(softmaxLosses.count) steps", percent(threeAccuracy)])
     print(drawBoundary(threeX, labels: threeLabels, width: plotWidth, height: options.quick ? 12 : 18) { x in
         Int((matmul(x, W) + bias3).argmax(axis: 1)[0])
     })
     print("   o, x, + = classes 0, 1, 2; the shading shows the predicted class\n")
 
+    print(summary.render())
+    print("")
+
     let mistakesPath = try options.write(SVGPlot(title: "Perceptron: mistakes per epoch (separable data)", xLabel: "epoch", yLabel: "mistakes",
-                                                 series: [Series("perceptron", values: perceptron.mistakesPerEpoch.map(Double.init))]),
+                                                 series: [mistakesSeries]),
                                          named: "03-perceptron-mistakes.svg")
     let lossPath = try options.write(SVGPlot(title: "Training loss", xLabel: "step", yLabel: "cross-entropy",
                                              series: [Series("logistic regression (2 clouds)", values: losses),
@@ -123,6 +143,8 @@ let classifiersDemo = Demo(
                                      named: "03-losses.svg")
     print("SVG plots: \(mistakesPath)\n           \(lossPath)")
 }
+
+private func percent(_ fraction: Double) -> String { String(format: "%.1f%%", 100 * fraction) }
 
 /// The fraction of rows whose score has the sign of the 0/1 target.
 private func accuracy(_ scores: Tensor, _ targets: Tensor) -> Double {

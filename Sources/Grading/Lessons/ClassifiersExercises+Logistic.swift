@@ -96,7 +96,7 @@ extension ClassifiersLesson {
             "`let (loss, dLogits) = binaryCrossEntropyWithLogits(matmul(X, weights) + bias, targets: y)`, then `matmul(X.transposed(), dLogits)` and `dLogits.sum()`. Return the loss computed before the step.",
             "`return (weights - learningRate * matmul(X.transposed(), dLogits), bias - learningRate * dLogits.sum(), loss)`",
         ],
-        standard: "new weights, bias and loss compared with the reference on 4 random problems (N in 1–12, D in 1–4) within |error| ≤ 1e-8 + 1e-6·|expected|; integration: 200 steps with η = 0.5 on two separated clouds lower the loss below a third of its start and classify ≥ 90% right",
+        standard: "new weights, bias and loss compared with the reference on 4 random problems (N in 1–12, D in 1–4) within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check of the step's implied gradients (w − w′)/η and (b − b′)/η against numerical gradients of your loss: relative error < 1e-7; integration: 200 steps with η = 0.5 on two separated clouds lower the loss below a third of its start and classify ≥ 90% right",
         mistakes: [
             Change("added the gradient", "the step adds the gradient, which increases the loss: subtract η·gradient.") {
                 $0.logisticRegressionStep = { X, y, w, b, lr in
@@ -118,7 +118,13 @@ extension ClassifiersLesson {
                     return (w2, b2, f.binaryCrossEntropyWithLogits(matmul(X, w2) + b2, y).loss)
                 }
             },
-            Change("error instead of gradient", "the weights move by Xᵀ(y − σ(z)) without the 1/N and with the opposite sign convention mixed up: use ∂L/∂w = Xᵀ(σ(z) − y)/N and subtract it.") {
+            Change("bias not updated", "the bias is returned unchanged: it takes a step too, b − η·Σᵢ ∂L/∂zᵢ.") {
+                $0.logisticRegressionStep = { X, y, w, b, lr in
+                    let (loss, dz) = ClassifierFunctions.reference.binaryCrossEntropyWithLogits(matmul(X, w) + b, y)
+                    return (w - lr * matmul(X.transposed(), dz), b, loss)
+                }
+            },
+            Change("gradient without 1/N", "the step uses Xᵀ(σ(z) − y) and Σᵢ(σ(z) − y)ᵢ without the 1/N: the loss is a mean, so ∂L/∂w = Xᵀ(σ(z) − y)/N — the dLogits of your binaryCrossEntropyWithLogits already carry the 1/N.") {
                 $0.logisticRegressionStep = { X, y, w, b, lr in
                     let (loss, dz) = ClassifierFunctions.reference.binaryCrossEntropyWithLogits(matmul(X, w) + b, y)
                     let error = dz * Double(X.shape[0])
@@ -154,6 +160,7 @@ extension ClassifiersLesson {
                                     suspects: peers.suspects { Tensor($0.logisticRegressionStep(X, y, w, b, lr).bias) })
         }
         context.pass("logisticRegressionStep matches the reference on 4 random problems")
+        try checkLogisticStepGradient(candidate, &context)
         // Two clouds around (−1.5, −1.5) and (1.5, 1.5).
         let half = 30
         let X = Tensor.concatenate([context.randomTensor([half, 2]) - 1.5, context.randomTensor([half, 2]) + 1.5], axis: 0)
@@ -181,7 +188,7 @@ extension ClassifiersLesson {
             "Stable log-probabilities: subtract the row max (`keepingDims: true`), then subtract the log of the row sums of exp (lesson 01's log-softmax). `Tensor.oneHot(labels, classes: K)` builds the one-hot matrix. In the step, scores are `matmul(X, weights) + bias` ([N, K] + [K] broadcasts), ∂L/∂W = Xᵀ dLogits and ∂L/∂b sums dLogits over the rows (`sum(axis: 0)`).",
             "Loss: `-Σᵢ logProbabilities[i, labels[i]] / N`; gradient: `(exp(logProbabilities) - Tensor.oneHot(labels, classes: k)) / Double(n)`.",
         ],
-        standard: "softmaxCrossEntropy: loss and dLogits compared with the reference on 4 random batches (N in 1–8, K in 2–5) and the edge cases logits of ±1000 and a batch of one, within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check relative error < 1e-7; softmaxRegressionStep: weights, bias and loss compared with the reference on 3 random problems",
+        standard: "softmaxCrossEntropy: loss and dLogits compared with the reference on 4 random batches (N in 1–8, K in 2–5) and the edge cases logits of ±1000 and a batch of one, within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check relative error < 1e-7; softmaxRegressionStep: weights, bias and loss compared with the reference on 3 random problems, and its implied gradients (W − W′)/η and (b − b′)/η checked against numerical gradients of its loss: relative error < 1e-7",
         mistakes: [
             Change("softmax over the batch", "the softmax normalizes down each column (over the batch): each row's probabilities sum over its K classes, axis 1.") {
                 $0.softmaxCrossEntropy = { z, labels in
@@ -206,6 +213,14 @@ extension ClassifiersLesson {
                 $0.softmaxCrossEntropy = { z, labels in
                     let reference = ClassifierFunctions.reference.softmaxCrossEntropy(z, labels)
                     return (reference.loss, reference.dLogits + Tensor.oneHot(labels, classes: z.shape[1]) / Double(z.shape[0]))
+                }
+            },
+            Change("one-hot off by one", "the −1 of the one-hot sits one class away from the label: row i's one-hot has its 1 at column labels[i] (labels count from 0).") {
+                $0.softmaxCrossEntropy = { z, labels in
+                    let reference = ClassifierFunctions.reference.softmaxCrossEntropy(z, labels)
+                    let k = z.shape[1], n = Double(z.shape[0])
+                    let shifted = Tensor.oneHot(labels.map { ($0 + 1) % k }, classes: k)
+                    return (reference.loss, reference.dLogits + (Tensor.oneHot(labels, classes: k) - shifted) / n)
                 }
             },
             Change("bias gradient from the first row", "∂L/∂b must sum dLogits over all rows (`sum(axis: 0)`): every example's scores include the bias.") {
@@ -279,5 +294,40 @@ extension ClassifiersLesson {
                                     inputs: inputs, suspects: peers.suspects { $0.softmaxRegressionStep(X, labels, W, b, 0.5).bias })
         }
         context.pass("softmaxRegressionStep matches the reference on 3 random problems")
+        try checkSoftmaxStepGradient(candidate, &context)
+    }
+}
+
+extension ClassifiersLesson {
+    /// The gradient a step implies, (θ − θ′)/η, checked against the numerical
+    /// gradient of the loss the step reports (the loss before the step).
+    static func checkLogisticStepGradient(_ candidate: F, _ context: inout GradingContext) throws {
+        let n = context.random.nextInt(in: 3...8), d = context.random.nextInt(in: 1...3)
+        let X = context.randomTensor([n, d]), w = context.randomTensor([d]), b = context.random.nextNormal()
+        let y = Tensor((0..<n).map { _ in context.random.nextBool() ? 1 : 0 })
+        let lr = 0.5
+        let step = candidate.logisticRegressionStep(X, y, w, b, lr)
+        let implied = Tensor.concatenate([(w - step.weights) / lr, Tensor([(b - step.bias) / lr])], axis: 0)
+        let numericWeights = GradientCheck.numericalGradient(of: { candidate.logisticRegressionStep(X, y, $0, b, lr).loss }, at: w)
+        let numericBias = GradientCheck.numericalGradient(of: { candidate.logisticRegressionStep(X, y, w, $0.scalar, lr).loss }, at: Tensor([b]))
+        let numeric = Tensor.concatenate([numericWeights, numericBias], axis: 0)
+        try context.expectGradient(analytic: implied, numeric: numeric, what: "the step's implied gradient ((w − w′)/η, (b − b′)/η)",
+                                   situation: "X of shape \(X.shape), η = \(lr)", threshold: gradientThreshold)
+        context.pass("gradient check of the step: relative error \(Diagnosis.short(GradientCheck.relativeError(implied, numeric))) < 1e-7")
+    }
+
+    static func checkSoftmaxStepGradient(_ candidate: F, _ context: inout GradingContext) throws {
+        let n = context.random.nextInt(in: 3...6), d = context.random.nextInt(in: 1...3), k = context.random.nextInt(in: 2...4)
+        let X = context.randomTensor([n, d]), W = context.randomTensor([d, k]), b = context.randomTensor([k])
+        let labels = (0..<n).map { _ in context.random.nextInt(in: 0..<k) }
+        let lr = 0.5
+        let step = candidate.softmaxRegressionStep(X, labels, W, b, lr)
+        let implied = Tensor.concatenate([((W - step.weights) / lr).reshaped([d * k]), (b - step.bias) / lr], axis: 0)
+        let numericWeights = GradientCheck.numericalGradient(of: { candidate.softmaxRegressionStep(X, labels, $0, b, lr).loss }, at: W)
+        let numericBias = GradientCheck.numericalGradient(of: { candidate.softmaxRegressionStep(X, labels, W, $0, lr).loss }, at: b)
+        let numeric = Tensor.concatenate([numericWeights.reshaped([d * k]), numericBias], axis: 0)
+        try context.expectGradient(analytic: implied, numeric: numeric, what: "softmaxRegressionStep's implied gradient ((W − W′)/η, (b − b′)/η)",
+                                   situation: "X of shape \(X.shape), W of shape \(W.shape), η = \(lr)", threshold: gradientThreshold)
+        context.pass("gradient check of softmaxRegressionStep: relative error \(Diagnosis.short(GradientCheck.relativeError(implied, numeric))) < 1e-7")
     }
 }

@@ -178,7 +178,7 @@ enum ClassifiersLesson {
             "Two loops: `for _ in 0..<epochs` and, inside, `for i in 0..<X.shape[0]` calling your `perceptronUpdate(X.row(i), label: labels[i], …)`. Append the epoch's mistake count, then `break` if it is 0.",
             "Start from `Tensor.zeros([X.shape[1]])` and 0; after each epoch `mistakesPerEpoch.append(mistakes); if mistakes == 0 { break }`.",
         ],
-        standard: "weights, bias and the mistakes per epoch compared with the reference on 4 random separable problems (N in 6–20, D in 2–3, 1–15 epochs); integration: converges (an epoch with 0 mistakes) within 100 epochs on separable data, and never does on XOR in 25 epochs",
+        standard: "weights, bias and the mistakes per epoch compared with the reference on 4 random separable problems (N in 6–20, D in 2–3, 1–15 epochs), a single epoch, 3 epochs of XOR and four points that take three epochs, within |error| ≤ 1e-8 + 1e-6·|expected|; integration: converges (an epoch with 0 mistakes) within 100 epochs on separable data, and never does on XOR in 25 epochs",
         mistakes: [
             Change("no early stop", "training continues after an epoch with no mistakes: stop right after the first clean epoch.") {
                 $0.perceptronTrain = perceptronLoop(stopEarly: false)
@@ -188,6 +188,12 @@ enum ClassifiersLesson {
             },
             Change("clean epoch not recorded", "the final epoch with 0 mistakes is not recorded: append the count first, then stop.") {
                 $0.perceptronTrain = perceptronLoop(recordCleanEpoch: false)
+            },
+            Change("stop test inside the example loop", "training stops in the middle of an epoch, as soon as the mistake count is 0 after a correctly classified example: an epoch is clean only when every example has been visited without a mistake, so test after the loop over the examples.") {
+                $0.perceptronTrain = perceptronLoop(stopInsideEpoch: true)
+            },
+            Change("one epoch too few", "one epoch fewer than `epochs` runs (`1..<epochs` or `while epoch < epochs - 1`): when no clean epoch comes, run exactly `epochs` epochs.") {
+                $0.perceptronTrain = perceptronLoop(epochOffset: -1)
             },
         ],
         alternatives: [
@@ -209,12 +215,20 @@ enum ClassifiersLesson {
             },
         ]
     ) { candidate, peers, context in
+        var cases: [(String, Tensor, Tensor, Int)] = []
         for round in 1...4 {
             let (X, labels) = separableData(&context, count: context.random.nextInt(in: 6...20), features: context.random.nextInt(in: 2...3))
-            let epochs = context.random.nextInt(in: 1...15), lr = 1.0
+            cases.append(("random separable problem #\(round) (seed \(context.seed))", X, labels, context.random.nextInt(in: 1...15)))
+        }
+        let (X1, labels1) = separableData(&context, count: 12)
+        cases.append(("a single epoch on separable data (seed \(context.seed))", X1, labels1, 1))
+        cases.append(("XOR for 3 epochs (never clean)", xor.X, xor.labels, 3))
+        // Mistakes per epoch 2, 2, 0: epoch 2 begins with a correct point and makes its mistakes later.
+        cases.append(("four points that take three epochs", Tensor([[0, -2], [-2, -2], [2, -2], [2, 0]]), Tensor([-1, -1, -1, 1]), 10))
+        for (situation, X, labels, epochs) in cases {
+            let lr = 1.0
             let inputs: [(name: String, value: Tensor)] = [("X", X), ("labels", labels), ("epochs", Tensor([Double(epochs)]))]
             let got = candidate.perceptronTrain(X, labels, epochs, lr), want = peers.reference.perceptronTrain(X, labels, epochs, lr)
-            let situation = "random separable problem #\(round) (seed \(context.seed))"
             try context.expectClose(Tensor(got.mistakesPerEpoch.map(Double.init)), Tensor(want.mistakesPerEpoch.map(Double.init)),
                                     what: "the mistakes per epoch", situation: situation, inputs: inputs,
                                     suspects: peers.suspects { Tensor($0.perceptronTrain(X, labels, epochs, lr).mistakesPerEpoch.map(Double.init)) })
@@ -223,7 +237,7 @@ enum ClassifiersLesson {
             try context.expectClose(got.bias, want.bias, what: "the trained bias", situation: situation, inputs: inputs,
                                     suspects: peers.suspects { Tensor($0.perceptronTrain(X, labels, epochs, lr).bias) })
         }
-        context.pass("perceptronTrain matches the reference on 4 random separable problems")
+        context.pass("perceptronTrain matches the reference on 4 random separable problems, a single epoch, 3 epochs of XOR and a 3-epoch problem")
 
         let (X, labels) = separableData(&context, count: 40)
         let run = candidate.perceptronTrain(X, labels, 100, 1)
@@ -242,17 +256,19 @@ enum ClassifiersLesson {
     }
 
     /// A perceptron loop built from the reference's update, changed in one place.
-    static func perceptronLoop(stopEarly: Bool = true, startWeights: Double = 0, recordCleanEpoch: Bool = true)
+    static func perceptronLoop(stopEarly: Bool = true, startWeights: Double = 0, recordCleanEpoch: Bool = true,
+                               stopInsideEpoch: Bool = false, epochOffset: Int = 0)
         -> @Sendable (Tensor, Tensor, Int, Double) -> (weights: Tensor, bias: Double, mistakesPerEpoch: [Int]) {
         { X, labels, epochs, lr in
             let update = ClassifierFunctions.reference.perceptronUpdate
             var w = Tensor(shape: [X.shape[1]], repeating: startWeights), b = 0.0, history: [Int] = []
-            for _ in 0..<epochs {
+            for _ in 0..<max(0, epochs + epochOffset) {
                 var mistakes = 0
                 for i in 0..<X.shape[0] {
                     let step = update(X.row(i), labels[i], w, b, lr)
                     (w, b) = (step.weights, step.bias)
                     if step.mistake { mistakes += 1 }
+                    if stopInsideEpoch && mistakes == 0 { break }
                 }
                 if mistakes > 0 || recordCleanEpoch { history.append(mistakes) }
                 if stopEarly && mistakes == 0 { break }
