@@ -35,7 +35,8 @@ extension Tensor {
         precondition(count >= 1, "Tensor.linspace: count must be at least 1")
         if count == 1 { return Tensor([start]) }
         let step = (end - start) / Double(count - 1)
-        return Tensor((0..<count).map { start + Double($0) * step })
+        // `start + (count - 1) * step` can miss `end` by a rounding error; the end is promised exactly.
+        return Tensor((0..<count).map { $0 == count - 1 ? end : start + Double($0) * step })
     }
 
     /// Samples from a normal distribution with the given mean and standard deviation.

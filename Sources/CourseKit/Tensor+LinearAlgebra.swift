@@ -1,7 +1,8 @@
 /// Matrix product, with numpy's `matmul` conventions:
 ///
 /// - `[n, k] × [k, m] → [n, m]`
-/// - `[n, k] × [k] → [n]` and `[k] × [k, m] → [m]` (a vector on either side)
+/// - `[n, k] × [k] → [n]` and `[k] × [k, m] → [m]` (a vector on either side);
+///   `[k] × [k] → []`, the dot product as a rank-0 tensor
 /// - batched: `[..., n, k] × [..., k, m] → [..., n, m]`, the leading (batch)
 ///   axes broadcast, so `[B, n, k] × [k, m]` multiplies every matrix of the batch.
 ///
@@ -10,7 +11,8 @@
 /// ```
 public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
     precondition(a.rank >= 1 && b.rank >= 1, "matmul: needs tensors of rank 1 or more, got \(a.shape) and \(b.shape)")
-    if a.rank == 1 { return matmul(a.reshaped([1, a.count]), b).squeezing(axis: -2) }
+    // With a vector b the product below is already squeezed to [1], so the axis added to a is the last one.
+    if a.rank == 1 { return matmul(a.reshaped([1, a.count]), b).squeezing(axis: b.rank == 1 ? -1 : -2) }
     if b.rank == 1 { return matmul(a, b.reshaped([b.count, 1])).squeezing(axis: -1) }
     let n = a.shape[a.rank - 2], k = a.shape[a.rank - 1]
     let k2 = b.shape[b.rank - 2], m = b.shape[b.rank - 1]

@@ -41,7 +41,9 @@ extension Tensor {
             for o in 0..<outer {
                 for i in 0..<inner {
                     let start = o * n * inner + i
-                    let view = UnsafeBufferPointer(rebasing: p[start..<Swift.max(start, start + (n - 1) * inner + 1)])
+                    // An empty axis has nothing to read, and `start` may lie past the end of the empty storage.
+                    let view = n == 0 ? UnsafeBufferPointer<Double>(start: nil, count: 0)
+                        : UnsafeBufferPointer(rebasing: p[start..<(start + (n - 1) * inner + 1)])
                     out[o * inner + i] = combine(view, inner, n)
                 }
             }

@@ -75,10 +75,12 @@ extension String {
     /// The number of columns the text takes on screen, ignoring ANSI escapes.
     public var visibleWidth: Int {
         var width = 0
-        var inEscape = false
+        var afterEscape = false, inSequence = false
         for scalar in unicodeScalars {
-            if inEscape { if scalar == "m" { inEscape = false }; continue }
-            if scalar == "\u{1B}" { inEscape = true; continue }
+            if afterEscape { afterEscape = false; inSequence = scalar == "["; continue }
+            // A control sequence ends at its first letter-like byte: `m` for colors, `K` to clear a line, `A` to move up…
+            if inSequence { if (0x40...0x7E).contains(scalar.value) { inSequence = false }; continue }
+            if scalar == "\u{1B}" { afterEscape = true; continue }
             width += 1
         }
         return width
