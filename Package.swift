@@ -38,6 +38,7 @@ let package = Package(
     name: "DeepLearningFromScratch",
     products: [
         .executable(name: "course", targets: ["course"]),
+        .executable(name: "course-grader", targets: ["CourseGrader"]),
         .executable(name: "stubgen", targets: ["stubgen"]),
     ],
     targets: lessons.flatMap(\.targets) + [
@@ -47,11 +48,15 @@ let package = Package(
         .executableTarget(name: "stubgen", dependencies: ["Stubs"]),
         .target(name: "Grading", dependencies: ["CourseKit", "Implementations", "Stubs"]),
         .target(name: "Demos", dependencies: ["CourseKit", "Implementations"]),
-        .target(name: "Runner", dependencies: ["CourseKit", "Grading", "Demos", "Stubs"]),
+        // The runner does not link the learner's code, so it starts (and shows
+        // the compiler's message) even when a lesson does not compile; the
+        // grader holds that code and runs as the runner's child process.
+        .target(name: "Runner", dependencies: ["CourseKit", "Stubs"]),
         .executableTarget(name: "course", dependencies: ["Runner"]),
+        .executableTarget(name: "CourseGrader", dependencies: ["CourseKit", "Grading", "Demos", "Runner"]),
         .testTarget(name: "CourseKitTests", dependencies: ["CourseKit"]),
         .testTarget(name: "GradingTests", dependencies: ["CourseKit", "Grading", "Implementations", "Stubs"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Grading", "Stubs"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Grading", "Demos", "Stubs"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -119,7 +119,7 @@ public enum ArgumentParser {
                                       and require `course check --all` to pass there
                     """, positionals: 1...1),
         CommandSpec("help", usage: "course help [COMMAND]", summary: "this help, or a command's", positionals: 0...1),
-        // Hidden: the child processes the runner starts.
+        // Hidden: the grader's own commands, passed on to `course-grader`.
         CommandSpec("__grade", usage: "course __grade ID", summary: "grade one exercise (a child process)",
                     positionals: 1...1, hidden: true),
         CommandSpec("__demo", usage: "course __demo LESSON [--quick] [--passed IDS] [--output DIR]",

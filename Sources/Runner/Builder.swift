@@ -47,7 +47,7 @@ public struct BuildResult: Sendable {
     }
 }
 
-/// Builds the course with `swift build`, the way a learner would.
+/// Builds the grader with `swift build`, the way a learner would.
 public struct Builder: Sendable {
     public enum Configuration: String, Sendable { case debug, release }
 
@@ -62,10 +62,11 @@ public struct Builder: Sendable {
 
     var scratchArguments: [String] { scratchPath.map { ["--scratch-path", $0] } ?? [] }
 
-    /// `swift build --product course`, output captured.
+    /// `swift build --product course-grader` (the learner's code and the
+    /// graders), output captured.
     public func build(_ configuration: Configuration = .debug) -> BuildResult {
         let start = Date()
-        var arguments = ["build", "--package-path", root.path, "--product", "course"] + scratchArguments
+        var arguments = ["build", "--package-path", root.path, "--product", GraderContract.graderProduct] + scratchArguments
         if configuration == .release { arguments += ["-c", "release"] }
         do {
             let result = try ChildProcess.run("swift", arguments, environment: Builder.environment,
@@ -105,9 +106,9 @@ public struct Builder: Sendable {
         return direct
     }
 
-    /// The built `course` executable.
+    /// The built grader executable, `course-grader`.
     public func executable(_ configuration: Configuration = .debug) -> URL {
-        binPath(configuration).appendingPathComponent("course")
+        binPath(configuration).appendingPathComponent(GraderContract.graderProduct)
     }
 
     /// The compiler's messages in build output, each once, in order.

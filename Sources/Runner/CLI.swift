@@ -1,6 +1,5 @@
 import CourseKit
 import Foundation
-import Grading
 
 #if canImport(Glibc)
 import Glibc
@@ -36,16 +35,20 @@ public enum CourseCLI {
         }
         if parsed.has("no-color") { setenv("NO_COLOR", "1", 1) }
 
-        // The grading child: no root needed, the catalog is compiled in.
-        if parsed.command == "__grade" {
-            let id = parsed.positionals[0]
-            lineBufferStandardOutput()
-            if Fixtures.enabled, let fixture = Fixtures.lesson.exercises.first(where: { $0.id == id }) {
-                ChildGrader.run(exercise: fixture)
+        // The grader's commands, for scripts that call them on `course`.
+        if parsed.command == "__grade" || parsed.command == "__demo" {
+            let grader = GradingSession.siblingGrader
+            do {
+                let result = try ChildProcess.run(grader.path, arguments, captureOutput: false)
+                switch result.termination {
+                case .exited(let status): return status
+                case .signaled(let signal): return 128 + signal
+                }
+            } catch {
+                Terminal.writeToStandardError("course: \(error)\n")
+                return 1
             }
-            ChildGrader.run(exerciseID: id)
         }
-        if parsed.command == "__demo" { return Commands.demoChild(parsed) }
 
         let root: URL
         do {
@@ -82,7 +85,7 @@ public enum CourseCLI {
     /// survives a crash (a pipe is otherwise fully buffered, and a trap loses
     /// the buffer). C's `stdout` is found by name: Swift 6 forbids touching
     /// the global variable directly.
-    static func lineBufferStandardOutput() {
+    public static func lineBufferStandardOutput() {
         #if canImport(Darwin)
         let name = "__stdoutp"
         #else

@@ -1,7 +1,5 @@
 import CourseKit
-import Demos
 import Foundation
-import Grading
 import Stubs
 
 #if canImport(Glibc)
@@ -39,13 +37,15 @@ public enum Commands {
     static func list(_ context: RunnerContext) throws -> Int32 {
         let json = context.arguments.has("json")
         let status = Status(enabled: !json)
-        let run = context.session.run(Course.exercises, status: status.show)
+        let preparation = context.session.prepare(status: status.show)
+        guard preparation.catalogLoaded else { return noCatalog(preparation, json: json) }
+        let run = context.session.grade(Course.exercises, preparation, status: status.show)
         status.clear()
         if json {
             print(JSONReport(run.outcomes).text)
             return 0
         }
-        let verdicts = Dictionary(uniqueKeysWithValues: run.outcomes.map { ($0.exercise.id, $0.verdict) })
+        let verdicts = Dictionary(run.outcomes.map { ($0.exercise.id, $0.verdict) }, uniquingKeysWith: { first, _ in first })
         let renderer = context.renderer
         print(renderer.map(Course.lessons, verdicts: verdicts))
         print("")
@@ -68,11 +68,35 @@ public enum Commands {
         }
     }
 
+    /// The course does not compile and no catalog of exercises was ever seen
+    /// (a fresh clone with a broken file): the compiler's messages.
+    static func noCatalog(_ preparation: Preparation, json: Bool) -> Int32 {
+        Status(enabled: true).clear()
+        if json { print(JSONReport([]).text) }
+        var text = "The course does not compile yet, so its exercises cannot be listed or graded:\n"
+        if let build = preparation.build {
+            let errors = build.errors
+            text += errors.isEmpty
+                ? (build.generalErrors.isEmpty ? build.output.split(separator: "\n").suffix(15).joined(separator: "\n")
+                                               : build.generalErrors.prefix(10).joined(separator: "\n"))
+                : CompileFailures.render(errors)
+        } else {
+            text += "no grader was built (run without --no-build)"
+        }
+        if json { Terminal.writeToStandardError(text + "\n") } else { print(text) }
+        return 1
+    }
+
     // MARK: - check
 
     static func check(_ context: RunnerContext) throws -> Int32 {
         let arguments = context.arguments
-        var exercises: [Exercise] = []
+        let json = arguments.has("json")
+        let status = Status(enabled: !json)
+        let start = Date()
+        let preparation = context.session.prepare(status: status.show)
+        guard preparation.catalogLoaded else { return noCatalog(preparation, json: json) }
+        var exercises: [ExerciseInfo] = []
         if arguments.has("all") || arguments.positionals.isEmpty {
             exercises = Course.exercises
         } else {
@@ -84,16 +108,14 @@ public enum Commands {
             }
         }
         if exercises.isEmpty {
-            if arguments.has("json") { print(JSONReport([]).text) } else { print("no exercises to check (yet)") }
+            status.clear()
+            if json { print(JSONReport([]).text) } else { print("no exercises to check (yet)") }
             return 0
         }
-        let json = arguments.has("json")
-        let status = Status(enabled: !json)
         let renderer = context.renderer
         let idWidth = exercises.map(\.id.count).max() ?? 10
-        let start = Date()
         let shown = Renderer.ShownErrors()
-        let run = context.session.run(exercises, status: status.show) { outcome in
+        let run = context.session.grade(exercises, preparation, status: status.show) { outcome in
             guard !json else { return }
             status.clear()
             print(renderer.outcome(outcome, idWidth: idWidth, shown: shown))
@@ -115,9 +137,18 @@ public enum Commands {
         return run.allPassed ? 0 : 1
     }
 
+    /// The catalog, without building when a grader exists.
+    static func requireCatalog(_ context: RunnerContext) -> Int32? {
+        let status = Status(enabled: true)
+        let preparation = context.session.catalogOnly(status: status.show)
+        status.clear()
+        return preparation.catalogLoaded ? nil : noCatalog(preparation, json: false)
+    }
+
     // MARK: - hint
 
     static func hint(_ context: RunnerContext) throws -> Int32 {
+        if let failure = requireCatalog(context) { return failure }
         let exercise = try Course.resolveExercise(context.arguments.positionals[0])
         let hints = exercise.hints
         let width = context.renderer.width
@@ -149,7 +180,7 @@ public enum Commands {
     }
 
     /// The next hint rung for an exercise, remembered (for watch mode).
-    static func nextHint(_ exercise: Exercise, state: LocalState) -> (rung: Int, text: String)? {
+    static func nextHint(_ exercise: ExerciseInfo, state: LocalState) -> (rung: Int, text: String)? {
         guard !exercise.hints.isEmpty else { return nil }
         let shown = state.hintsShown()[exercise.id] ?? 0
         let rung = min(shown + 1, exercise.hints.count)
@@ -160,6 +191,7 @@ public enum Commands {
     // MARK: - reset
 
     static func reset(_ context: RunnerContext) throws -> Int32 {
+        if let failure = requireCatalog(context) { return failure }
         let exercise = try Course.resolveExercise(context.arguments.positionals[0])
         let relative = exercise.lesson + "/" + exercise.file
         guard let pair = try StubGenerator.pairs(root: context.root).first(where: { $0.relativePath == relative }) else {
@@ -198,7 +230,7 @@ public enum Commands {
     }
 
     /// `.course/backups/<id>-<timestamp>.swift`, never overwriting an earlier backup.
-    static func backupFile(for exercise: Exercise, text: String, state: LocalState) throws -> URL {
+    static func backupFile(for exercise: ExerciseInfo, text: String, state: LocalState) throws -> URL {
         try FileManager.default.createDirectory(at: state.backups, withIntermediateDirectories: true)
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
@@ -217,14 +249,17 @@ public enum Commands {
     // MARK: - solution
 
     static func solution(_ context: RunnerContext) throws -> Int32 {
+        let status = Status(enabled: true)
+        let preparation = context.session.prepare(status: status.show)
+        guard preparation.catalogLoaded else { return noCatalog(preparation, json: false) }
         let exercise = try Course.resolveExercise(context.arguments.positionals[0])
         let path = context.root.appendingPathComponent(exercise.solutionPath)
         guard let text = try? String(contentsOf: path, encoding: .utf8) else {
+            status.clear()
             Terminal.writeToStandardError("course: cannot read \(exercise.solutionPath)\n")
             return 1
         }
-        let status = Status(enabled: true)
-        let run = context.session.run([exercise], status: status.show)
+        let run = context.session.grade([exercise], preparation, status: status.show)
         status.clear()
         let verdict = run.outcomes.first?.verdict ?? .notStarted
         if verdict != .passed {
@@ -251,9 +286,12 @@ public enum Commands {
 
     static func demo(_ context: RunnerContext) throws -> Int32 {
         let arguments = context.arguments
-        var demos: [Demo] = []
+        let status = Status(enabled: true)
+        let preparation = context.session.prepare(status: { status.show("grading your exercises: " + $0) })
+        guard preparation.catalogLoaded else { return noCatalog(preparation, json: false) }
+        var demos: [DemoInfo] = []
         if arguments.has("all") {
-            demos = DemoCatalog.demos
+            demos = Course.demos
         } else {
             guard let name = arguments.positionals.first else {
                 throw UsageError("`course demo` needs a lesson: course demo 1", command: "demo")
@@ -262,25 +300,23 @@ public enum Commands {
                 throw UsageError("unknown lesson `\(name)`", suggestions: Suggest.closest(to: name, among: Course.lessons.map(\.folder)),
                                  command: "demo")
             }
-            guard let demo = DemoCatalog.demo(lesson: lesson.number) else {
+            guard let demo = Course.demos.first(where: { $0.lesson == lesson.number }) else {
+                status.clear()
                 print("Lesson \(lesson.label) has no demo yet.")
                 return 1
             }
             demos = [demo]
         }
-        let status = Status(enabled: true)
-        // Whose code each demo runs: the learner's for every exercise that passes.
-        let ids = Array(Set(demos.flatMap(\.exercises))).sorted()
-        let known = ids.compactMap(Course.exercise(named:))
-        let graded = context.session.run(known, status: { status.show("grading your exercises: " + $0) })
-        status.clear()
-        if let build = graded.build, !build.succeeded {
+        if preparation.buildFailed {
+            status.clear()
             print("The course does not compile, so the demo cannot run:".styled(.yellow))
-            if let first = graded.outcomes.first(where: { $0.verdict == .compileError }) {
-                print(context.renderer.block(first.report.message, indent: "  ", maxLines: 30))
-            }
+            print(CompileFailures.render(preparation.build?.errors ?? []))
             return 1
         }
+        // Whose code each demo runs: the learner's for every exercise that passes.
+        let ids = Set(demos.flatMap(\.exercises))
+        let known = Course.exercises.filter { ids.contains($0.id) }
+        let graded = context.session.grade(known, preparation, status: { status.show("grading your exercises: " + $0) })
         let passed = graded.outcomes.filter { $0.verdict == .passed }.map(\.exercise.id)
 
         status.show("building in release mode (the first time takes a few minutes)…")
@@ -295,7 +331,7 @@ public enum Commands {
         }
         let binary = context.session.builder.executable(.release)
         var environment = ProcessInfo.processInfo.environment
-        if environment["SWIFT_BACKTRACE"] == nil { environment["SWIFT_BACKTRACE"] = CrashReport.backtraceSettings }
+        if environment["SWIFT_BACKTRACE"] == nil { environment["SWIFT_BACKTRACE"] = GraderContract.backtraceSettings }
         var failures = 0
         for demo in demos {
             var demoArguments = ["__demo", String(demo.lesson), "--output", context.state.demos.path]
@@ -310,24 +346,6 @@ public enum Commands {
         }
         print("SVG plots are in \(context.relative(context.state.demos))/")
         return failures == 0 ? 0 : 1
-    }
-
-    /// `course __demo LESSON [--quick] [--passed IDS] [--output DIR]`: one demo, in this process.
-    public static func demoChild(_ arguments: CommandLineArguments) -> Int32 {
-        guard let lesson = Int(arguments.positionals[0]), let demo = DemoCatalog.demo(lesson: lesson) else {
-            Terminal.writeToStandardError("course __demo: no demo for lesson \(arguments.positionals[0])\n")
-            return 1
-        }
-        let output = URL(fileURLWithPath: arguments.option("output") ?? ".course/demos")
-        let passed = Set((arguments.option("passed") ?? "").split(separator: ",").map(String.init))
-        do {
-            try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
-            try DemoCatalog.run(demo, options: DemoOptions(quick: arguments.has("quick"), outputDirectory: output, passed: passed))
-            return 0
-        } catch {
-            Terminal.writeToStandardError("demo \(lesson) failed: \(error)\n")
-            return 1
-        }
     }
 
     // MARK: - dev
@@ -377,9 +395,17 @@ public enum Commands {
         settings.build = true
         let status = Status(enabled: true)
         let renderer = context.renderer
+        let session = GradingSession(settings)
+        let preparation = session.prepare(status: status.show)
+        guard preparation.catalogLoaded, !preparation.buildFailed else {
+            status.clear()
+            print("complete learner: the course does not compile with every solution in place".styled(.red))
+            print(CompileFailures.render(preparation.build?.errors ?? []))
+            return 1
+        }
         let idWidth = Course.exercises.map(\.id.count).max() ?? 10
         let shown = Renderer.ShownErrors()
-        let run = GradingSession(settings).run(Course.exercises, status: status.show) { outcome in
+        let run = session.grade(Course.exercises, preparation, status: status.show) { outcome in
             status.clear()
             print(renderer.outcome(outcome, idWidth: idWidth, shown: shown))
         }

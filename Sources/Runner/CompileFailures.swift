@@ -1,5 +1,4 @@
 import Foundation
-import Grading
 
 /// Which exercises a failed build stops, and what to tell the learner: the
 /// compiler's messages for their files, not a wall of build output.
@@ -10,7 +9,7 @@ public enum CompileFailures {
     /// Reports for the exercises the failed build leaves ungradable. An
     /// exercise in a lesson that compiled, unchanged since the last good
     /// build, is left out: it can still be graded with the previous binary.
-    public static func reports(for exercises: [Exercise], build: BuildResult, binary: URL, root: URL,
+    public static func reports(for exercises: [ExerciseInfo], build: BuildResult, binary: URL, root: URL,
                                seed: UInt64) -> [String: GradeReport] {
         let errors = build.errors
         var byLesson: [String: [CompilerDiagnostic]] = [:]

@@ -1,38 +1,115 @@
 import Foundation
-import Grading
 
-/// A lesson as the runner sees it: the catalog's lessons, plus the test
-/// fixtures when `DLFS_FIXTURES=1`.
-public struct CourseLesson: Sendable {
-    public let number: Int
-    public let folder: String
-    public let title: String
-    public let exercises: [Exercise]
+/// One exercise as the runner knows it: what the grader's catalog says.
+public struct ExerciseInfo: Codable, Sendable, Equatable, Identifiable {
+    /// `activations.sigmoid`.
+    public var id: String
+    /// The lesson folder, `01-activations`.
+    public var lesson: String
+    public var title: String
+    /// The file, relative to the lesson folder.
+    public var file: String
+    public var declarations: [String]
+    public var hints: [String]
+
+    public init(id: String, lesson: String, title: String, file: String, declarations: [String], hints: [String]) {
+        self.id = id
+        self.lesson = lesson
+        self.title = title
+        self.file = file
+        self.declarations = declarations
+        self.hints = hints
+    }
+
+    /// `Lessons/<lesson>/<file>`.
+    public var lessonPath: String { "Lessons/\(lesson)/\(file)" }
+    /// `Solutions/<lesson>/<file>`.
+    public var solutionPath: String { "Solutions/\(lesson)/\(file)" }
+}
+
+/// A lesson: its number, folder, title and exercises.
+public struct CourseLesson: Codable, Sendable, Equatable {
+    public var number: Int
+    public var folder: String
+    public var title: String
+    public var exercises: [ExerciseInfo]
+
+    public init(number: Int, folder: String, title: String, exercises: [ExerciseInfo]) {
+        self.number = number
+        self.folder = folder
+        self.title = title
+        self.exercises = exercises
+    }
 
     public var chapterPath: String { "Lessons/\(folder)/README.md" }
     /// `01 Activations`.
     public var label: String { String(format: "%02d", number) + " " + title }
 }
 
-/// The exercises the runner knows, and how a name on the command line finds them.
-public enum Course {
-    public static var lessons: [CourseLesson] {
-        var lessons = Catalog.lessons.map {
-            CourseLesson(number: $0.number, folder: $0.folder, title: $0.title, exercises: $0.exercises)
-        }
-        if Fixtures.enabled { lessons.append(Fixtures.lesson) }
-        return lessons
+/// A lesson's demo: which exercises' code it runs.
+public struct DemoInfo: Codable, Sendable, Equatable {
+    public var lesson: Int
+    public var title: String
+    public var exercises: [String]
+
+    public init(lesson: Int, title: String, exercises: [String]) {
+        self.lesson = lesson
+        self.title = title
+        self.exercises = exercises
+    }
+}
+
+/// Everything the runner needs to know about the course, as the grader
+/// executable prints it (`course-grader __catalog`).
+public struct CourseCatalog: Codable, Sendable, Equatable {
+    public var lessons: [CourseLesson]
+    public var demos: [DemoInfo]
+
+    public init(lessons: [CourseLesson], demos: [DemoInfo]) {
+        self.lessons = lessons
+        self.demos = demos
     }
 
-    public static var exercises: [Exercise] { lessons.flatMap(\.exercises) }
+    public static let empty = CourseCatalog(lessons: [], demos: [])
 
-    public static func lesson(of exercise: Exercise) -> CourseLesson? {
+    public var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}
+
+/// The course the runner is working with, and how a name on the command
+/// line finds its exercises.
+public enum Course {
+    private final class Box: @unchecked Sendable {
+        let lock = NSLock()
+        var catalog = CourseCatalog.empty
+        var loaded = false
+    }
+
+    private static let box = Box()
+
+    /// The catalog in use (empty until one is loaded).
+    public static var catalog: CourseCatalog {
+        get { box.lock.lock(); defer { box.lock.unlock() }; return box.catalog }
+        set { box.lock.lock(); box.catalog = newValue; box.loaded = true; box.lock.unlock() }
+    }
+
+    /// `true` once a catalog was loaded.
+    public static var isLoaded: Bool { box.lock.lock(); defer { box.lock.unlock() }; return box.loaded }
+
+    public static var lessons: [CourseLesson] { catalog.lessons }
+    public static var exercises: [ExerciseInfo] { lessons.flatMap(\.exercises) }
+    public static var demos: [DemoInfo] { catalog.demos }
+
+    public static func lesson(of exercise: ExerciseInfo) -> CourseLesson? {
         lessons.first { $0.folder == exercise.lesson }
     }
 
     /// An exercise by its id, ignoring case, or by the part after the dot
     /// when that is unique (`sigmoid` for `activations.sigmoid`).
-    public static func exercise(named name: String) -> Exercise? {
+    public static func exercise(named name: String) -> ExerciseInfo? {
         let all = exercises
         if let exact = all.first(where: { $0.id == name }) { return exact }
         let lowered = name.lowercased()
@@ -53,14 +130,14 @@ public enum Course {
     }
 
     /// The exercises an argument names: one exercise, or a lesson's.
-    public static func resolve(_ name: String) throws(UsageError) -> [Exercise] {
+    public static func resolve(_ name: String) throws(UsageError) -> [ExerciseInfo] {
         if let exercise = exercise(named: name) { return [exercise] }
         if let lesson = lesson(named: name) { return lesson.exercises }
         throw unknown(name, lessonsToo: true)
     }
 
     /// Exactly one exercise.
-    public static func resolveExercise(_ name: String) throws(UsageError) -> Exercise {
+    public static func resolveExercise(_ name: String) throws(UsageError) -> ExerciseInfo {
         if let exercise = exercise(named: name) { return exercise }
         if let lesson = lesson(named: name) {
             throw UsageError("`\(name)` is a lesson (\(lesson.label)); name one of its exercises",
@@ -84,7 +161,32 @@ public enum Course {
     }
 
     /// The exercises that share a file with `exercise` (itself included).
-    public static func exercises(sharingFileWith exercise: Exercise) -> [Exercise] {
+    public static func exercises(sharingFileWith exercise: ExerciseInfo) -> [ExerciseInfo] {
         exercises.filter { $0.lessonPath == exercise.lessonPath }
+    }
+
+    // MARK: Loading
+
+    /// Loads the catalog from a grader executable (and caches it in
+    /// `.course/catalog.json`); `false` when the grader cannot say.
+    @discardableResult
+    public static func load(grader: URL, state: LocalState) -> Bool {
+        guard FileManager.default.isExecutableFile(atPath: grader.path),
+              let result = try? ChildProcess.run(grader.path, ["__catalog"], headLimit: 8 << 20, tailLimit: 0, timeLimit: 30),
+              result.termination == .exited(0),
+              let catalog = try? JSONDecoder().decode(CourseCatalog.self, from: Data(result.standardOutput.text.utf8)) else {
+            return false
+        }
+        self.catalog = catalog
+        state.saveCatalog(catalog)
+        return true
+    }
+
+    /// Loads the catalog the last successful build left behind.
+    @discardableResult
+    public static func loadCache(state: LocalState) -> Bool {
+        guard let catalog = state.cachedCatalog() else { return false }
+        self.catalog = catalog
+        return true
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 
 /// The little the runner remembers between runs, in `.course/` (ignored by
-/// git): how many hint rungs were shown, whether the welcome was shown, and
-/// backups made by `reset`. Progress is never stored: it comes from grading.
+/// git): how many hint rungs were shown, whether the welcome was shown, the
+/// last catalog of exercises, and backups made by `reset`. Progress is never stored: it comes from grading.
 /// Anything unreadable here is treated as absent — nothing is lost.
 public struct LocalState: Sendable {
     public let directory: URL
@@ -31,6 +31,21 @@ public struct LocalState: Sendable {
         guard let data = try? encoder.encode(counts) else { return }
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try? data.write(to: hintsFile, options: .atomic)
+    }
+
+    var catalogFile: URL { directory.appendingPathComponent("catalog.json") }
+
+    /// The catalog of the last grader that could say, for when the course
+    /// does not compile.
+    public func cachedCatalog() -> CourseCatalog? {
+        guard let data = try? Data(contentsOf: catalogFile) else { return nil }
+        return try? JSONDecoder().decode(CourseCatalog.self, from: data)
+    }
+
+    public func saveCatalog(_ catalog: CourseCatalog) {
+        if cachedCatalog() == catalog { return }
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try? Data(catalog.json.utf8).write(to: catalogFile, options: .atomic)
     }
 
     /// `true` the first time only.

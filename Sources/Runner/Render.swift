@@ -1,6 +1,5 @@
 import CourseKit
 import Foundation
-import Grading
 
 /// How verdicts, lists and diagnoses look on screen.
 public struct Renderer: Sendable {
@@ -151,7 +150,7 @@ public struct Renderer: Sendable {
             let errorLines = lines.filter { $0.contains(": error: ") && !$0.hasPrefix(" ") }
             guard !errorLines.isEmpty else { return message }
             if errorLines.allSatisfy(headers.contains) {
-                let first = lines.first { !$0.contains(": error: ") } ?? ""
+                let first = lines.first.map { $0.contains(": error: ") ? "" : $0 } ?? ""
                 let lead = first.isEmpty || first.hasPrefix(" ") ? "" : String(first.hasSuffix(":") ? first.dropLast() : first[...]) + " "
                 return lead + "(the compiler's errors are shown above)"
             }

@@ -1,9 +1,8 @@
 import Foundation
-import Grading
 
 /// One exercise's grade, as the runner shows it.
 public struct Outcome: Sendable {
-    public var exercise: Exercise
+    public var exercise: ExerciseInfo
     public var report: GradeReport
     /// What the learner's code printed (capped), without the report line.
     public var output: String
@@ -25,7 +24,7 @@ public struct GradingSettings: Sendable {
     public var seed: UInt64
 
     public init(root: URL, scratchPath: String? = nil, timeLimit: Double = RunnerDefaults.timeLimit,
-                jobs: Int = RunnerDefaults.jobs, build: Bool = true, seed: UInt64 = Seed.forThisRun()) {
+                jobs: Int = RunnerDefaults.jobs, build: Bool = true, seed: UInt64 = GraderContract.seedForThisRun()) {
         self.root = root
         self.scratchPath = scratchPath
         self.timeLimit = timeLimit
@@ -44,6 +43,16 @@ public struct GradingRun: Sendable {
     public var allPassed: Bool { !outcomes.isEmpty && outcomes.allSatisfy { $0.verdict == .passed } }
 }
 
+/// A build, the grader it made (or the last one that exists), and whether
+/// the catalog of exercises is known.
+public struct Preparation: Sendable {
+    public var build: BuildResult?
+    public var grader: URL
+    public var catalogLoaded: Bool
+
+    public var buildFailed: Bool { build.map { !$0.succeeded } ?? false }
+}
+
 /// Builds the course and grades exercises, each in a child process.
 public struct GradingSession: Sendable {
     public var settings: GradingSettings
@@ -54,25 +63,61 @@ public struct GradingSession: Sendable {
         self.builder = Builder(root: settings.root, scratchPath: settings.scratchPath)
     }
 
-    /// Builds (unless `--no-build`), then grades `exercises`; `status` hears
-    /// what is happening, `graded` each outcome in the order given.
-    public func run(_ exercises: [Exercise], status: (String) -> Void = { _ in },
-                    graded: @escaping @Sendable (Outcome) -> Void = { _ in }) -> GradingRun {
-        let binary: URL
-        var failures: [String: GradeReport] = [:]
+    var state: LocalState { LocalState(root: settings.root) }
+
+    /// The grader next to the running executable (`--no-build`).
+    static var siblingGrader: URL {
+        URL(fileURLWithPath: ChildProcess.currentExecutable).deletingLastPathComponent()
+            .appendingPathComponent(GraderContract.graderProduct)
+    }
+
+    /// Builds the grader (unless `--no-build`) and loads the catalog from it,
+    /// or from the last grader that worked.
+    public func prepare(status: (String) -> Void = { _ in }) -> Preparation {
         var build: BuildResult?
+        let grader: URL
         if settings.build {
-            status("building…")
-            let result = builder.build()
-            build = result
-            binary = builder.executable()
-            if !result.succeeded {
-                failures = CompileFailures.reports(for: exercises, build: result, binary: binary, root: settings.root,
-                                                   seed: settings.seed)
-            }
+            let first = !FileManager.default.fileExists(atPath: builder.executable().path)
+            status(first ? "building the course (the first time takes a minute or two)…" : "building…")
+            build = builder.build()
+            grader = builder.executable()
         } else {
-            binary = URL(fileURLWithPath: ChildProcess.currentExecutable)
+            grader = GradingSession.siblingGrader
         }
+        let loaded = Course.load(grader: grader, state: state) || Course.loadCache(state: state)
+        return Preparation(build: build, grader: grader, catalogLoaded: loaded)
+    }
+
+    /// Loads the catalog without building when a grader exists (hint, reset);
+    /// builds one otherwise. `nil` when the course does not compile and no
+    /// catalog was ever seen.
+    public func catalogOnly(status: (String) -> Void = { _ in }) -> Preparation {
+        let grader = settings.build ? builder.executable() : GradingSession.siblingGrader
+        if Course.load(grader: grader, state: state) || Course.loadCache(state: state) {
+            return Preparation(build: nil, grader: grader, catalogLoaded: true)
+        }
+        return prepare(status: status)
+    }
+
+    /// Builds, then grades the exercises `select` picks from the catalog.
+    public func run(_ select: (CourseCatalog) throws(UsageError) -> [ExerciseInfo], status: (String) -> Void = { _ in },
+                    graded: @escaping @Sendable (Outcome) -> Void = { _ in }) throws(UsageError) -> GradingRun {
+        let preparation = prepare(status: status)
+        let exercises = try select(Course.catalog)
+        return grade(exercises, preparation, status: status, graded: graded)
+    }
+
+    /// Grades exercises, each in a child process; `graded` hears each outcome
+    /// in the order given. After a failed build, the exercises it stops are
+    /// compile errors.
+    public func grade(_ exercises: [ExerciseInfo], _ preparation: Preparation, status: (String) -> Void = { _ in },
+                      graded: @escaping @Sendable (Outcome) -> Void = { _ in }) -> GradingRun {
+        var failures: [String: GradeReport] = [:]
+        if let build = preparation.build, !build.succeeded {
+            failures = CompileFailures.reports(for: exercises, build: build, binary: preparation.grader,
+                                               root: settings.root, seed: settings.seed)
+        }
+        let binary = preparation.grader
         let start = Date()
         let toGrade = exercises.filter { failures[$0.id] == nil }
         if !toGrade.isEmpty {
@@ -93,22 +138,22 @@ public struct GradingSession: Sendable {
                 collector.put(index, session.grade(exercises[index], binary: binary.path))
             }
         }
-        return GradingRun(build: build, outcomes: collector.results, gradeSeconds: Date().timeIntervalSince(start))
+        return GradingRun(build: preparation.build, outcomes: collector.results, gradeSeconds: Date().timeIntervalSince(start))
     }
 
     /// The environment of a grading child.
     func childEnvironment() -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
-        if environment["SWIFT_BACKTRACE"] == nil { environment["SWIFT_BACKTRACE"] = CrashReport.backtraceSettings }
+        if environment["SWIFT_BACKTRACE"] == nil { environment["SWIFT_BACKTRACE"] = GraderContract.backtraceSettings }
         environment["DLFS_TIME_LIMIT"] = String(settings.timeLimit)
-        environment[Seed.environmentVariable] = String(settings.seed)
+        environment[GraderContract.seedVariable] = String(settings.seed)
         environment["NO_COLOR"] = "1"
         environment.removeValue(forKey: "DLFS_COLOR")
         return environment
     }
 
-    /// Grades one exercise in a child process: `course __grade ID`.
-    public func grade(_ exercise: Exercise, binary: String) -> Outcome {
+    /// Grades one exercise in a child process: `course-grader __grade ID`.
+    public func grade(_ exercise: ExerciseInfo, binary: String) -> Outcome {
         let result: ChildResult
         do {
             result = try ChildProcess.run(binary, ["__grade", exercise.id], environment: childEnvironment(),
@@ -122,25 +167,25 @@ public struct GradingSession: Sendable {
     }
 
     /// A child's result as an outcome: its report, or a crash, or a hang.
-    public static func interpret(_ result: ChildResult, exercise: Exercise, timeLimit: Double, seed: UInt64) -> Outcome {
+    public static func interpret(_ result: ChildResult, exercise: ExerciseInfo, timeLimit: Double, seed: UInt64) -> Outcome {
         let standardOutput = result.standardOutput.text
         let standardError = result.standardError.text
         let report: GradeReport
-        if let parsed = ChildGrader.parseReport(standardOutput: standardOutput) {
+        if let parsed = GraderContract.parseReport(standardOutput: standardOutput) {
             report = parsed
         } else if result.killedAtDeadline {
             report = GradeReport(id: exercise.id, verdict: .timedOut,
-                                 message: "timed out: still running after \(Diagnosis.short(timeLimit)) s, stopped after \(Diagnosis.short(timeLimit + RunnerDefaults.killGrace)) s — an infinite loop?",
+                                 message: "timed out: still running after \(GraderContract.short(timeLimit)) s, stopped after \(GraderContract.short(timeLimit + RunnerDefaults.killGrace)) s — an infinite loop?",
                                  seed: seed)
         } else {
-            var message = CrashReport.summarize(standardError: standardError, exitDescription: result.termination.description)
+            var message = GraderContract.summarizeCrash(standardError: standardError, exitDescription: result.termination.description)
             if !message.contains("\n  at "), let place = CrashLocation.firstFrame(in: standardError) {
                 message += "\n  at " + place
             }
             report = GradeReport(id: exercise.id, verdict: .crashed, message: message, seed: seed)
         }
         var printed = standardOutput.split(separator: "\n", omittingEmptySubsequences: false)
-            .filter { !$0.hasPrefix(ChildGrader.reportPrefix) }.joined(separator: "\n")
+            .filter { !$0.hasPrefix(GraderContract.reportPrefix) }.joined(separator: "\n")
         if report.verdict != .crashed && !standardError.isEmpty {
             printed += "\n" + standardError
         }

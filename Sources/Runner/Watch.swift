@@ -1,6 +1,5 @@
 import CourseKit
 import Foundation
-import Grading
 
 #if canImport(Glibc)
 import Glibc
@@ -64,7 +63,7 @@ final class Watch {
 
     var context: RunnerContext
     var outcomes: [String: Outcome] = [:]
-    var current: Exercise?
+    var current: ExerciseInfo?
     var view = View.exercise
     var hint: (rung: Int, text: String)?
     var note: String?
@@ -81,17 +80,26 @@ final class Watch {
     }
 
     var renderer: Renderer { Renderer() }
-    var exercises: [Exercise] { Course.exercises }
+    var exercises: [ExerciseInfo] { Course.exercises }
 
     func run() throws -> Int32 {
-        if let name = context.arguments.positionals.first {
-            current = try Course.resolveExercise(name)
-        }
         var watcher = FileWatcher(directory: context.root.appendingPathComponent("Lessons"))
         if context.state.firstVisit() { print(welcome) }
         print("Building and grading every exercise…".styled(.gray))
         Terminal.flushStandardOutput()
-        let first = context.session.run(exercises)
+        var preparation = context.session.prepare()
+        while !preparation.catalogLoaded {
+            // Nothing ever compiled here: show why, and try again on every save.
+            _ = Commands.noCatalog(preparation, json: false)
+            print("\nWatching Lessons/: save a fix and the runner tries again (Ctrl-C stops).".styled(.gray))
+            Terminal.flushStandardOutput()
+            while watcher.changes().paths.isEmpty { usleep(300_000) }
+            preparation = context.session.prepare()
+        }
+        if let name = context.arguments.positionals.first {
+            current = try Course.resolveExercise(name)
+        }
+        let first = context.session.grade(exercises, preparation)
         record(first)
         lastTiming = "build \(format(first.build?.seconds ?? 0)) s · grade \(format(first.gradeSeconds)) s"
         print(renderer.map(Course.lessons, verdicts: outcomes.mapValues(\.verdict)))
@@ -119,7 +127,7 @@ final class Watch {
                     if let next = nextUnfinished(after: current) { select(next) } else { note = "every exercise passes 🎉" }
                     view = .exercise
                 case UInt8(ascii: "r"), UInt8(ascii: "R"):
-                    if let current { regrade([current], changedFiles: [], savedAt: nil, keys: keys.enabled) }
+                    if let current { regrade(changedFiles: [], only: [current], savedAt: nil, keys: keys.enabled) }
                     view = .exercise
                 case 10, 13, 27:
                     view = .exercise
@@ -135,23 +143,14 @@ final class Watch {
             let more = watcher.changes()
             change.paths = Array(Set(change.paths + more.paths)).sorted()
             change.latest = [change.latest, more.latest].compactMap { $0 }.max()
-            let touched = exercisesIn(change.paths)
-            if let current, !touched.contains(where: { $0.id == current.id }), let first = touched.first {
-                select(touched.first(where: { outcomes[$0.id]?.verdict != .passed }) ?? first)
-            }
-            var toGrade = touched
-            if let current, !toGrade.contains(where: { $0.id == current.id }) { toGrade.insert(current, at: 0) }
-            toGrade += exercises.filter { exercise in
-                outcomes[exercise.id]?.verdict == .compileError && !toGrade.contains { $0.id == exercise.id }
-            }
-            regrade(toGrade, changedFiles: change.paths, savedAt: change.latest, keys: keys.enabled)
+            regrade(changedFiles: change.paths, only: nil, savedAt: change.latest, keys: keys.enabled)
         }
     }
 
     /// The exercises whose files changed; a changed file that is no exercise's
     /// (a helper) stands for its whole lesson.
-    func exercisesIn(_ paths: [String]) -> [Exercise] {
-        var result: [Exercise] = []
+    func exercisesIn(_ paths: [String]) -> [ExerciseInfo] {
+        var result: [ExerciseInfo] = []
         for path in paths {
             let direct = exercises.filter { $0.lessonPath == path }
             if !direct.isEmpty {
@@ -164,25 +163,44 @@ final class Watch {
         return result.filter { seen.insert($0.id).inserted }
     }
 
-    func select(_ exercise: Exercise) {
+    func select(_ exercise: ExerciseInfo) {
         if exercise.id != current?.id { hint = nil }
         current = exercise
     }
 
-    func regrade(_ list: [Exercise], changedFiles: [String], savedAt: Date?, keys: Bool) {
-        guard !list.isEmpty else { return }
+    /// Rebuilds, then re-grades `only` these exercises, or those in the
+    /// changed files (following the learner to the file they saved), the
+    /// current one, and any that did not compile before.
+    func regrade(changedFiles: [String], only: [ExerciseInfo]?, savedAt: Date?, keys: Bool) {
         let what = changedFiles.isEmpty ? "re-grading" : changedFiles.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ") + " changed"
         print("\n" + "⟳ \(what) — building and grading…".styled(.cyan))
         Terminal.flushStandardOutput()
         // A fresh seed for every re-grade, unless DLFS_SEED pins one.
-        context.settings.seed = Seed.forThisRun()
-        let run = context.session.run(list)
+        context.settings.seed = GraderContract.seedForThisRun()
+        let session = context.session
+        let preparation = session.prepare()
+        // The catalog may have changed with the build: use its entries.
+        if let id = current?.id { current = Course.exercise(named: id) ?? current }
+        var list: [ExerciseInfo]
+        if let only {
+            list = only.map { Course.exercise(named: $0.id) ?? $0 }
+        } else {
+            let touched = exercisesIn(changedFiles)
+            if let current, !touched.contains(where: { $0.id == current.id }), let first = touched.first {
+                select(touched.first(where: { outcomes[$0.id]?.verdict != .passed }) ?? first)
+            }
+            list = touched
+            if let current, !list.contains(where: { $0.id == current.id }) { list.insert(current, at: 0) }
+            list += exercises.filter { exercise in
+                outcomes[exercise.id]?.verdict == .compileError && !list.contains { $0.id == exercise.id }
+            }
+        }
+        let run = session.grade(list, preparation)
         record(run)
         if let build = run.build, !build.succeeded {
             // The rest of a lesson that does not compile cannot run either.
-            let binary = context.session.builder.executable()
             let others = exercises.filter { exercise in !list.contains { $0.id == exercise.id } }
-            for (id, report) in CompileFailures.reports(for: others, build: build, binary: binary, root: context.root,
+            for (id, report) in CompileFailures.reports(for: others, build: build, binary: preparation.grader, root: context.root,
                                                         seed: context.settings.seed) {
                 if let exercise = Course.exercise(named: id) {
                     outcomes[id] = Outcome(exercise: exercise, report: report, output: "", seconds: 0)
@@ -213,7 +231,7 @@ final class Watch {
     }
 
     /// The first exercise after `exercise` (in course order, wrapping) that does not pass.
-    func nextUnfinished(after exercise: Exercise?) -> Exercise? {
+    func nextUnfinished(after exercise: ExerciseInfo?) -> ExerciseInfo? {
         let all = exercises
         guard !all.isEmpty else { return nil }
         let start = exercise.flatMap { e in all.firstIndex { $0.id == e.id } }.map { $0 + 1 } ?? 0

@@ -80,6 +80,7 @@ struct ArgumentTests {
 
     @Test("names find exercises and lessons; unknown ones suggest the right one")
     func resolving() throws {
+        TestCatalog.install()
         guard let first = Catalog.exercises.first else { return }
         #expect(Course.exercise(named: first.id)?.id == first.id)
         #expect(Course.exercise(named: first.id.uppercased())?.id == first.id)

@@ -96,7 +96,7 @@ struct EndToEndTests {
         let run = try CourseBinary.run(["check", "--all", "--json", "--no-build", "--root", root])
         let report = try CourseBinary.decode(run.output)
         #expect(report.exercises.map(\.id) == Catalog.exercises.map(\.id))
-        let verdicts = Set(Verdict.allCases.map(\.rawValue))
+        let verdicts = Set(Runner.Verdict.allCases.map(\.rawValue))
         for entry in report.exercises {
             #expect(verdicts.contains(entry.verdict), "\(entry.id): \(entry.verdict)")
             #expect(!entry.message.isEmpty)
@@ -125,10 +125,10 @@ struct EndToEndTests {
         guard let exercise = Catalog.exercises.first else { return }
         var typo = Array(exercise.id)
         typo.swapAt(typo.count - 1, typo.count - 2)
-        let run = try CourseBinary.run(["hint", String(typo), "--root", root])
+        let run = try CourseBinary.run(["hint", String(typo), "--no-build", "--root", root])
         #expect(run.status == .exited(2))
         #expect(run.errors.contains("did you mean `\(exercise.id)`"), "\(run.errors)")
-        let command = try CourseBinary.run(["chekc", "--root", root])
+        let command = try CourseBinary.run(["chekc", "--no-build", "--root", root])
         #expect(command.status == .exited(2))
         #expect(command.errors.contains("did you mean `check`"))
     }
@@ -138,18 +138,18 @@ struct EndToEndTests {
         guard let exercise = Catalog.exercises.first(where: { $0.hints.count >= 2 }) else { return }
         let folder = try CourseBinary.scratchCourse()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let first = try CourseBinary.run(["hint", exercise.id, "--root", folder.path])
+        let first = try CourseBinary.run(["hint", exercise.id, "--no-build", "--root", folder.path])
         #expect(first.status == .exited(0))
         #expect(first.output.contains("Hint 1 of \(exercise.hints.count)"))
-        let second = try CourseBinary.run(["hint", exercise.id, "--root", folder.path])
+        let second = try CourseBinary.run(["hint", exercise.id, "--no-build", "--root", folder.path])
         #expect(second.output.contains("Hint 2 of \(exercise.hints.count)"))
         let firstWords = exercise.hints[0].split(separator: " ").prefix(3).joined(separator: " ")
         #expect(!second.output.contains(firstWords) || exercise.hints[1].contains(firstWords))
-        let all = try CourseBinary.run(["hint", exercise.id, "--all", "--root", folder.path])
+        let all = try CourseBinary.run(["hint", exercise.id, "--all", "--no-build", "--root", folder.path])
         for rung in 1...exercise.hints.count { #expect(all.output.contains("Hint \(rung) of \(exercise.hints.count)")) }
         // An unreadable memory starts again at the first rung.
         try Data("not json".utf8).write(to: folder.appendingPathComponent(".course/hints.json"))
-        let again = try CourseBinary.run(["hint", exercise.id, "--root", folder.path])
+        let again = try CourseBinary.run(["hint", exercise.id, "--no-build", "--root", folder.path])
         #expect(again.output.contains("Hint 1 of"))
     }
 
@@ -162,7 +162,7 @@ struct EndToEndTests {
         let mine = "// my work in progress\n" + (try String(contentsOf: file, encoding: .utf8))
         try mine.write(to: file, atomically: true, encoding: .utf8)
 
-        let run = try CourseBinary.run(["reset", exercise.id, "--yes", "--root", folder.path])
+        let run = try CourseBinary.run(["reset", exercise.id, "--yes", "--no-build", "--root", folder.path])
         #expect(run.status == .exited(0), "\(run.errors)")
         let line = try #require(run.output.split(separator: "\n").first { $0.contains(".course/backups/") })
         let path = try #require(line.split(separator: " ").first { $0.hasPrefix(".course/backups/") })
@@ -172,7 +172,7 @@ struct EndToEndTests {
         let stub = try #require(try StubGenerator.pairs(root: folder).first { $0.stub.path.hasSuffix(exercise.lessonPath) })
         #expect(try String(contentsOf: file, encoding: .utf8) == stub.expectedStub)
 
-        let again = try CourseBinary.run(["reset", exercise.id, "--yes", "--root", folder.path])
+        let again = try CourseBinary.run(["reset", exercise.id, "--yes", "--no-build", "--root", folder.path])
         #expect(again.output.contains("already the original stub"))
     }
 

@@ -86,7 +86,8 @@ struct MachineryTests {
 
     @Test("a lesson that does not compile: every exercise in it is a compile error with the compiler's message")
     func compileFailures() throws {
-        guard let lesson = Catalog.lessons.first(where: { $0.exercises.count >= 2 }) else { return }
+        TestCatalog.install()
+        guard let lesson = Course.lessons.first(where: { $0.exercises.count >= 2 }) else { return }
         let exercise = lesson.exercises[1]
         let output = "/x/Lessons/\(exercise.lesson)/\(exercise.file):3:5: error: cannot find 'y' in scope\n3 |     y\n  |     `- error: cannot find 'y' in scope\n"
         let build = BuildResult(succeeded: false, output: output, seconds: 1)
@@ -114,8 +115,9 @@ struct MachineryTests {
 
     @Test("the course map fits narrow terminals")
     func narrowMap() {
+        TestCatalog.install()
         let lessons = Course.lessons
-        var verdicts: [String: Verdict] = [:]
+        var verdicts: [String: Runner.Verdict] = [:]
         for (index, exercise) in lessons.flatMap(\.exercises).enumerated() {
             verdicts[exercise.id] = [.passed, .failed, .notStarted, .timedOut, .compileError][index % 5]
         }
@@ -145,8 +147,8 @@ struct MachineryTests {
 
     @Test("the JSON report has the promised fields")
     func json() throws {
-        guard let exercise = Catalog.exercises.first else { return }
-        let outcome = Outcome(exercise: exercise, report: GradeReport(id: exercise.id, verdict: .notStarted, message: "m", seed: 7),
+        guard let exercise = TestCatalog.make().lessons.flatMap(\.exercises).first else { return }
+        let outcome = Outcome(exercise: exercise, report: Runner.GradeReport(id: exercise.id, verdict: .notStarted, message: "m", seed: 7),
                               output: "", seconds: 0)
         let text = JSONReport([outcome]).text
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])

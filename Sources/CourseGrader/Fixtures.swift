@@ -1,14 +1,15 @@
 import Foundation
 import Grading
+import Runner
 
 /// Exercises for the runner's own tests, present only when `DLFS_FIXTURES=1`:
 /// one that traps, one that hangs, one that floods its output, and one that
 /// passes. They let the end-to-end tests check crash, hang and flood isolation
 /// without editing a stub and rebuilding the course.
-public enum Fixtures {
-    public static var enabled: Bool { ProcessInfo.processInfo.environment["DLFS_FIXTURES"] == "1" }
+enum Fixtures {
+    static var enabled: Bool { ProcessInfo.processInfo.environment["DLFS_FIXTURES"] == "1" }
 
-    public static let folder = "00-fixtures"
+    static let folder = "00-fixtures"
 
     struct Body: Sendable {
         var run: @Sendable () -> Void
@@ -34,10 +35,12 @@ public enum Fixtures {
         ("pass", "Passes", noop),
     ]
 
-    public static var lesson: CourseLesson {
-        CourseLesson(number: 99, folder: folder, title: "Runner fixtures", exercises: bodies.map { fixture in
-            spec(fixture.name, fixture.title).exercise(lesson: folder, learner: fixture.body, reference: noop)
-        })
+    static var exercises: [Exercise] {
+        bodies.map { fixture in spec(fixture.name, fixture.title).exercise(lesson: folder, learner: fixture.body, reference: noop) }
+    }
+
+    static var lesson: CourseLesson {
+        CourseLesson(number: 99, folder: folder, title: "Runner fixtures", exercises: exercises.map(GraderExport.info))
     }
 
     static func trap() {
