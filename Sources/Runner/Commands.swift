@@ -286,6 +286,9 @@ public enum Commands {
 
     static func demo(_ context: RunnerContext) throws -> Int32 {
         let arguments = context.arguments
+        if !arguments.has("all") && arguments.positionals.isEmpty {
+            throw UsageError("`course demo` needs a lesson (or --all): course demo 1", command: "demo")
+        }
         let status = Status(enabled: true)
         let preparation = context.session.prepare(status: { status.show("grading your exercises: " + $0) })
         guard preparation.catalogLoaded else { return noCatalog(preparation, json: false) }
