@@ -82,6 +82,8 @@ public enum ArgumentParser {
                     Keys: h hint · l list · n next unfinished · r re-grade · q quit.
                     File changes are found by polling modification times, so it also works
                     where file events do not (WSL, network mounts).
+                    `course watch ID` starts on that exercise. DLFS_WATCH_LOG=FILE appends the
+                    seconds from each save to its verdict on screen.
                     """, positionals: 0...1),
         CommandSpec("list", usage: "course list [--json]",
                     summary: "every lesson and exercise with its verdict, progress bars, and the file to edit",
