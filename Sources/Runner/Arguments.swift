@@ -75,7 +75,7 @@ public enum ArgumentParser {
     public static let globalFlags = ["help", "no-build", "no-color"]
 
     public static let commands: [CommandSpec] = [
-        CommandSpec("watch", usage: "course [watch]",
+        CommandSpec("watch", usage: "course [watch [ID]]",
                     summary: "the course map, then watch mode on the next unfinished exercise",
                     details: """
                     Every save of a file under Lessons/ rebuilds and re-grades its exercises.
