@@ -63,6 +63,12 @@ extension LinearRegressionLesson {
             },
         ]
     ) { candidate, peers, context in
+        try noting([.mse, .step], of: "linreg.fit", candidate: candidate, peers: peers, &context) { context in
+            try checkFit(candidate, peers: peers, &context)
+        }
+    }
+
+    static func checkFit(_ candidate: F, peers: Peers<F>, _ context: inout GradingContext) throws {
         for round in 1...4 {
             let p = randomProblem(&context, rows: 4...12, features: 1...3)
             let epochs = context.random.nextInt(in: 1...25), lr = 0.05
@@ -174,6 +180,20 @@ extension LinearRegressionLesson {
                     return (m.loss + lambda * (w * w).sum(), m.dWeights + lambda * w, m.dBias)
                 }
             },
+            Change("penalty missing from the gradient", "λ‖w‖² is in the loss but not in dWeights: its derivative 2λw must be added there too.") {
+                $0.ridgeLoss = { X, y, w, b, lambda in
+                    let m = LinearRegressionFunctions.reference.mseLoss(X, y, w, b)
+                    return (m.loss + lambda * (w * w).sum(), m.dWeights, m.dBias)
+                }
+            },
+            Change("closed-form bias = mean of y", "the closed form's bias is ȳ: with centered data the bias is b = ȳ − x̄·w.") {
+                $0.solveRidge = { X, y, lambda in
+                    let xMean = X.mean(axis: 0), yMean = y.mean(), Xc = X - xMean
+                    let w = solveLinearSystem(matmul(Xc.transposed(), Xc) + Double(X.shape[0]) * lambda * Tensor.identity(X.shape[1]),
+                                              matmul(Xc.transposed(), y - yMean))
+                    return (w, yMean)
+                }
+            },
             Change("closed form without N", "the closed form uses λI instead of NλI: the 1/N in the loss puts a factor N on λ once you multiply through.") {
                 $0.solveRidge = { X, y, lambda in
                     let xMean = X.mean(axis: 0), yMean = y.mean(), Xc = X - xMean
@@ -204,6 +224,12 @@ extension LinearRegressionLesson {
             },
         ]
     ) { candidate, peers, context in
+        try noting([.mse], of: "linreg.ridge", candidate: candidate, peers: peers, &context) { context in
+            try checkRidge(candidate, peers: peers, &context)
+        }
+    }
+
+    static func checkRidge(_ candidate: F, peers: Peers<F>, _ context: inout GradingContext) throws {
         let lambda = [0.01, 0.1, 1.0][context.random.nextInt(in: 0..<3)]
         try checkLossAndGradients("ridgeLoss (λ = \(lambda))", &context, peers: peers, candidate: candidate) { f in
             { X, y, w, b in f.ridgeLoss(X, y, w, b, lambda) }

@@ -105,6 +105,9 @@ enum LinearRegressionLesson {
             Change("loops over rows with dot products") {
                 $0.predict = { X, w, b in Tensor((0..<X.shape[0]).map { dot(X.row($0), w) + b }) }
             },
+            Change("the weights as a row vector: w·Xᵀ") {
+                $0.predict = { X, w, b in matmul(w, X.transposed()) + Tensor.ones([X.shape[0]]) * b }
+            },
         ]
     ) { candidate, peers, context in
         var cases: [(String, Problem)] = (1...4).map { _ in ("a random problem (seed \(context.seed))", randomProblem(&context)) }
@@ -153,6 +156,12 @@ enum LinearRegressionLesson {
                     return ((r * r).sum(), matmul(X.transposed(), r) * 2, 2 * r.sum())
                 }
             },
+            Change("gradients without 1/N", "the loss is averaged but the gradients are not: they carry the same 1/N, ∂L/∂w = (2/N) Xᵀ(ŷ − y).") {
+                $0.mseLoss = { X, y, w, b in
+                    let r = LinearRegressionFunctions.reference.predict(X, w, b) - y, n = Double(X.shape[0])
+                    return ((r * r).sum() / n, matmul(X.transposed(), r) * 2, 2 * r.sum())
+                }
+            },
             Change("bias gradient not summed", "dBias uses only the first example's residual: the bias affects every prediction, so sum (ŷᵢ − yᵢ) over all i.") {
                 $0.mseLoss = { X, y, w, b in
                     let r = LinearRegressionFunctions.reference.predict(X, w, b) - y, n = Double(X.shape[0])
@@ -161,6 +170,13 @@ enum LinearRegressionLesson {
             },
         ],
         alternatives: [
+            Change("the residual as a row vector: r·X instead of Xᵀ·r") {
+                $0.mseLoss = { X, y, w, b in
+                    let n = Double(X.shape[0])
+                    let r = matmul(X, w) + b - y
+                    return (dot(r, r) / n, matmul(r, X) * (2 / n), 2 * r.mean())
+                }
+            },
             Change("explicit loops over examples and features") {
                 $0.mseLoss = { X, y, w, b in
                     let n = X.shape[0], d = X.shape[1]
@@ -179,8 +195,10 @@ enum LinearRegressionLesson {
             },
         ]
     ) { candidate, peers, context in
-        try checkLossAndGradients("mseLoss", &context, peers: peers, candidate: candidate) { f in
-            { X, y, w, b in f.mseLoss(X, y, w, b) }
+        try noting([.predict], of: "linreg.mse", candidate: candidate, peers: peers, &context) { context in
+            try checkLossAndGradients("mseLoss", &context, peers: peers, candidate: candidate) { f in
+                { X, y, w, b in f.mseLoss(X, y, w, b) }
+            }
         }
     }
 
@@ -204,6 +222,9 @@ enum LinearRegressionLesson {
             },
             Change("divided by the learning rate", "the gradient is divided by the learning rate: multiply, w − η·dWeights.") {
                 $0.gradientDescentStep = { w, b, dw, db, lr in (w - dw / lr, b - db / lr) }
+            },
+            Change("learning rate ignored", "the step ignores the learning rate: scale the gradient by η, w − η·dWeights.") {
+                $0.gradientDescentStep = { w, b, dw, db, _ in (w - dw, b - db) }
             },
         ],
         alternatives: [
