@@ -62,9 +62,15 @@ struct CourseSelfChecks {
             #expect(exercise.hints.count >= 2, "\(exercise.id) needs a hint ladder of at least two rungs")
             #expect(exercise.mistakes.count >= 3, "\(exercise.id) needs at least three known mistakes")
             #expect(!exercise.standard.isEmpty, "\(exercise.id) must state what is checked")
-            #expect(exercise.id.hasPrefix(exercise.lesson.split(separator: "-").dropFirst().first.map { String($0.prefix(3)) } ?? ""),
-                    "\(exercise.id) should start with its lesson's key")
         }
+        // `course check classify` names a lesson by its exercises' id prefix:
+        // one prefix per lesson, and no two lessons share one.
+        let prefixes = Catalog.lessons.map { lesson in Set(lesson.exercises.map { $0.id.prefix { $0 != "." } }) }
+        for (lesson, keys) in zip(Catalog.lessons, prefixes) {
+            #expect(keys.count == 1, "the exercises of \(lesson.folder) should share one id prefix, not \(keys.sorted())")
+        }
+        let allKeys = prefixes.flatMap { $0 }
+        #expect(Set(allKeys).count == allKeys.count, "two lessons share an id prefix: \(allKeys)")
         for lesson in Catalog.lessons {
             #expect(FileManager.default.fileExists(atPath: repositoryRoot.appendingPathComponent(lesson.chapterPath).path),
                     "\(lesson.chapterPath) is missing")
