@@ -148,7 +148,14 @@ public enum Course {
 
     static func unknown(_ name: String, lessonsToo: Bool) -> UsageError {
         var candidates = exercises.map(\.id)
-        if lessonsToo { candidates += lessons.map(\.folder) }
+        if lessonsToo {
+            // Every name `lesson(named:)` takes: `01-activations`, `activations`, `classify`.
+            for lesson in lessons {
+                candidates.append(lesson.folder)
+                candidates.append(String(lesson.folder.drop { $0 != "-" }.dropFirst()))
+                if let prefix = lesson.exercises.first?.id.split(separator: ".").first { candidates.append(String(prefix)) }
+            }
+        }
         var suggestions = Suggest.closest(to: name, among: candidates)
         if suggestions.isEmpty, lessonsToo, let number = Int(name), number > 0 {
             suggestions = lessons.map { String(format: "%02d", $0.number) }

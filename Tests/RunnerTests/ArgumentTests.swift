@@ -97,4 +97,17 @@ struct ArgumentTests {
             #expect(error.suggestions.contains(first.id))
         }
     }
+
+    @Test("a mistyped lesson name suggests the name it was close to", arguments: ["activatons", "linear-regresion", "clasify"])
+    func lessonTypos(_ typo: String) throws {
+        TestCatalog.install()
+        do {
+            _ = try Course.resolve(typo)
+            Issue.record("the typo `\(typo)` resolved")
+        } catch {
+            let suggestion = try #require(error.suggestions.first, "no suggestion for `\(typo)`")
+            #expect(Suggest.editDistance(typo, suggestion) <= 2)
+            #expect(try Course.resolve(suggestion).count > 0, "the suggestion `\(suggestion)` does not resolve")
+        }
+    }
 }
