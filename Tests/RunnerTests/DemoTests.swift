@@ -1,0 +1,52 @@
+import Demos
+import Foundation
+import Testing
+
+/// Each demo, run in full with the reference code (debug build, in a child
+/// process so its output can be read), must show what its lesson promises:
+/// the numbers it prints are checked, not just that it finishes.
+@Suite("Demos: what each one shows")
+struct DemoTests {
+    /// The demo's standard output, run in a child process.
+    private func output(ofLesson lesson: Int) async throws -> String {
+        let result = await #expect(processExitsWith: .success, observing: [\.standardOutputContent]) { [lesson] in
+            let folder = FileManager.default.temporaryDirectory
+                .appendingPathComponent("dlfs-demo-\(lesson)-\(ProcessInfo.processInfo.processIdentifier)")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            guard let demo = DemoCatalog.demo(lesson: lesson) else { exit(3) }
+            try DemoCatalog.run(demo, options: DemoOptions(quick: false, outputDirectory: folder, passed: []))
+        }
+        guard let result else { return "" }   // the failure is already recorded
+        return String(decoding: result.standardOutputContent, as: UTF8.self)
+    }
+
+    @Test("01: sigmoid's gradient vanishes through 30 layers, ReLU's does not")
+    func activations() async throws {
+        let text = try await output(ofLesson: 1)
+        let factors = text.matches(of: #/shrinks by a factor of ([0-9.e+-]+).*?changes only by a factor of ([0-9.e+-]+)/#.dotMatchesNewlines())
+        let match = try #require(factors.first, "the summary sentence is missing:\n\(text)")
+        let sigmoid = try #require(Double(match.1)), relu = try #require(Double(match.2))
+        #expect(sigmoid < 1e-6, "sigmoid's gradient should vanish through 30 layers, got a factor \(sigmoid)")
+        #expect(relu > 1e-2, "ReLU's gradient should survive 30 layers, got a factor \(relu)")
+    }
+
+    @Test("02: gradient descent recovers the parameters, agrees with the closed form, and a large step diverges")
+    func linearRegression() async throws {
+        let text = try await output(ofLesson: 2)
+        #expect(text.contains("✓ within 1e-2"), "gradient descent did not recover the true parameters:\n\(text)")
+        #expect(text.contains("✓ within 1e-6"), "gradient descent and the normal equations disagree:\n\(text)")
+        #expect(text.contains("diverges"), "no learning rate was shown to diverge")
+        #expect(text.contains("converged"), "no learning rate was shown to converge")
+    }
+
+    @Test("03: the perceptron converges on separable data, logistic regression reaches 95% held out, XOR defeats both")
+    func classifiers() async throws {
+        let text = try await output(ofLesson: 3)
+        #expect(text.contains("→ converged after"), "the perceptron did not converge on separable data:\n\(text)")
+        let heldOut = try #require(text.firstMatch(of: #/held-out accuracy ([0-9.]+)%/#), "no held-out accuracy:\n\(text)")
+        #expect(try #require(Double(heldOut.1)) >= 95)
+        #expect(text.contains("mistakes in every one of its"), "the perceptron had a clean epoch on XOR:\n\(text)")
+        let xor = try #require(text.firstMatch(of: #/200 XOR points +logistic regression +\d+ steps +([0-9.]+)%/#))
+        #expect(try #require(Double(xor.1)) <= 75, "logistic regression beat one straight line on XOR")
+    }
+}
