@@ -50,7 +50,8 @@ extension Tensor {
         }
         guard let shape = broadcastShape(a.shape, b.shape) else {
             preconditionFailure("Tensor: cannot broadcast shapes \(a.shape) and \(b.shape) for \(operation); "
-                + "sizes must match or be 1 on every axis, aligned from the right")
+                + "sizes must match or be 1 on every axis, aligned from the right"
+                + droppedAxisHint(a.shape, b.shape))
         }
         if b.count == 1 && shape == a.shape {
             let s = b.scalars[0]
@@ -135,4 +136,13 @@ extension Tensor {
     public static func -= (a: inout Tensor, s: Double) { a = a - s }
     public static func *= (a: inout Tensor, s: Double) { a = a * s }
     public static func /= (a: inout Tensor, s: Double) { a = a / s }
+}
+
+/// When one shape is the other with an axis removed, the likely cause: a
+/// reduction such as `x.sum(axis: 1)` that dropped the axis it reduced.
+private func droppedAxisHint(_ a: [Int], _ b: [Int]) -> String {
+    let (long, short) = a.count > b.count ? (a, b) : (b, a)
+    guard long.count == short.count + 1,
+          let axis = long.indices.first(where: { i in var s = long; s.remove(at: i); return s == short }) else { return "" }
+    return " — was the \(short) operand reduced over axis \(axis) without `keepingDims: true`?"
 }

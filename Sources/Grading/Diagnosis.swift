@@ -36,7 +36,9 @@ public enum Diagnosis {
         if tolerance.accepts(actual, expected) { return nil }
         var lines: [String] = []
         if let (index, a, e) = firstDifference(actual, expected, tolerance) {
-            lines.append("first difference at \(format(index: index, shape: expected.shape)): expected \(Tensor.format(e)), got \(Tensor.format(a))")
+            var (shownE, shownA) = (Tensor.format(e + 0), Tensor.format(a + 0))   // + 0 prints −0 as 0
+            if shownE == shownA { (shownE, shownA) = (String(format: "%.12g", e), String(format: "%.12g", a)) }
+            lines.append("first difference at \(format(index: index, shape: expected.shape)): expected \(shownE), got \(shownA)")
         }
         let (maxAbs, maxRel) = errors(actual, expected)
         lines.append("max |error| \(short(maxAbs)), max relative error \(short(maxRel))")
@@ -51,6 +53,8 @@ public enum Diagnosis {
         let e = expected.shape, a = actual.shape
         if a.count == e.count && a.count >= 2 && a == Array(e.reversed()) && a != e {
             text += "\nlikely cause: the result is transposed (or an operand was)"
+        } else if actual.count == expected.count {
+            text += "\nlikely cause: the right number of values in the wrong shape — reshaped or flattened; return the shape the docs state"
         } else if actual.count == 1 && expected.count > 1 {
             text += "\nlikely cause: everything was summed (or averaged) into one number; reduce along one axis only"
         } else if a.count == e.count - 1, let axis = (0..<e.count).first(where: { i in var s = e; s.remove(at: i); return s == a }) {
@@ -86,7 +90,11 @@ public enum Diagnosis {
         let actualHasNaN = actual.scalars.contains { $0.isNaN }
         let actualHasInf = actual.scalars.contains { $0.isInfinite }
         if (actualHasNaN || actualHasInf) && expected.isFinite {
-            return (actualHasNaN ? "NaN" : "±∞") + " in the output where the answer is finite — an overflow: exp of a large number is ∞ in Double (exp(710) already is), and ∞/∞ or ∞−∞ is NaN. Rewrite the formula so that it never exponentiates a large positive number (subtract the maximum, or use the two-branch form)."
+            if actualHasInf && !actualHasNaN {
+                return "±∞ in the output where the answer is finite — an overflow: exp of a large number is ∞ in Double (exp(710) already is). Rewrite the formula so that it never exponentiates a large positive number (subtract the maximum, or use the two-branch form)."
+            }
+            return "NaN in the output where the answer is finite — usually an overflow: exp of a large number is ∞ in Double (exp(710) already is), and ∞/∞, ∞−∞ or 0·∞ is NaN; rewrite the formula so that it never exponentiates a large positive number (subtract the maximum, or use the two-branch form). Or 0/0, or log of 0 or of a negative number: do not divide by something that can be 0 (an input, a probability that underflows)."
+
         }
         if expected.rank == 2 && expected.shape[0] == expected.shape[1] && expected.shape[0] > 1
             && Tolerance.loose.accepts(actual, expected.transposed()) {

@@ -28,7 +28,8 @@ extension ActivationsLesson {
                 return context.randomTensor([rows, columns], scale: 3)
             },
             gradientInput: { context in
-                context.randomTensor([context.random.nextInt(in: 1...4), context.random.nextInt(in: 2...5)], scale: 1.5)
+                // Two rows or more: a batch of one (which hides a sum over the wrong axis) is an edge case of its own.
+                context.randomTensor([context.random.nextInt(in: 2...4), context.random.nextInt(in: 2...5)], scale: 1.5)
             },
             edgeCases: rowwiseEdgeCases, gradientThreshold: gradientThreshold)
     }

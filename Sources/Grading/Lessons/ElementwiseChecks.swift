@@ -17,7 +17,10 @@ public struct ElementwisePair: Sendable {
 ///
 /// 1. forward against the reference on random inputs of random shapes;
 /// 2. forward on the named edge cases;
-/// 3. backward against the reference on random inputs and upstream gradients;
+/// 3. backward against the reference on random inputs and upstream gradients,
+///    and on the same edge cases (where an input sits exactly on a kink, any
+///    subgradient is accepted: a value between the two one-sided derivatives,
+///    ends included; NaN never is);
 /// 4. a numerical gradient check of the candidate's backward against its own
 ///    forward: `GradientCheck.relativeError < gradientThreshold`.
 public struct PairChecks: Sendable {
@@ -27,16 +30,20 @@ public struct PairChecks: Sendable {
     /// Inputs for the gradient check, kept away from kinks.
     public var gradientInput: @Sendable (inout GradingContext) -> Tensor
     public var edgeCases: [(name: String, input: Tensor)]
+    /// Inputs where the function has a kink (ReLU's 0): there the backward
+    /// may return any subgradient, between the two one-sided derivatives.
+    public var kinks: [Double]
     public var gradientThreshold: Double
     public var rounds = 4
 
     public init(name: String, randomInput: @escaping @Sendable (inout GradingContext) -> Tensor,
                 gradientInput: @escaping @Sendable (inout GradingContext) -> Tensor,
-                edgeCases: [(name: String, input: Tensor)], gradientThreshold: Double) {
+                edgeCases: [(name: String, input: Tensor)], kinks: [Double] = [], gradientThreshold: Double) {
         self.name = name
         self.randomInput = randomInput
         self.gradientInput = gradientInput
         self.edgeCases = edgeCases
+        self.kinks = kinks
         self.gradientThreshold = gradientThreshold
     }
 
@@ -66,15 +73,54 @@ public struct PairChecks: Sendable {
                                     inputs: [("x", x), ("dOut", dOut)],
                                     suspects: peers.suspects { select($0).backward(dOut, x, y) })
         }
-        context.pass("\(backwardName) matches the reference on \(rounds) random inputs")
+        for (name, x) in edgeCases {
+            let dOut = context.randomTensor(x.shape)
+            let y = reference.forward(x)
+            let actual = mine.backward(dOut, x, y)
+            try context.expectClose(actual, subgradientReference(reference, dOut: dOut, x: x, matching: actual), what: backwardName,
+                                    situation: "the edge case “\(name)”", inputs: [("x", x), ("dOut", dOut)],
+                                    suspects: peers.suspects { select($0).backward(dOut, x, y) })
+        }
+        context.pass("\(backwardName) matches the reference on \(rounds) random inputs and \(edgeCases.count) edge cases")
 
         let x = gradientInput(&context)
         let dOut = context.randomTensor(x.shape)
         let numeric = GradientCheck.numericalGradient(of: mine.forward, at: x, upstream: dOut)
         let analytic = mine.backward(dOut, x, mine.forward(x))
-        try context.expectGradient(analytic: analytic, numeric: numeric, what: backwardName,
-                                   situation: "x of shape \(x.shape)", threshold: gradientThreshold)
+        do {
+            try context.expectGradient(analytic: analytic, numeric: numeric, what: backwardName,
+                                       situation: "x of shape \(x.shape)", threshold: gradientThreshold)
+        } catch let failure as CheckFailure {
+            // The backward already matched the reference's: what disagrees is the forward's own derivative.
+            throw CheckFailure(failure.diagnosis + """
+
+                  note: your \(backwardName) matched the reference's above, so it is the numerical derivative of your \
+                \(forwardName) that is off. Your forward agrees with the reference only to about 1e-6; a gradient check \
+                needs it exact to ~1e-12. Is it computed in Float, rounded, clamped, or cut off beyond some |x|?
+                """)
+        }
         let error = GradientCheck.relativeError(analytic, numeric)
         context.pass("gradient check: relative error \(Diagnosis.short(error)) < \(Diagnosis.short(gradientThreshold))")
+    }
+
+    /// The reference backward, except at an input exactly on a kink: there
+    /// `actual` itself when it lies between the two one-sided derivatives
+    /// (a subgradient), else the nearer of the two.
+    private func subgradientReference(_ reference: ElementwisePair, dOut: Tensor, x: Tensor, matching actual: Tensor) -> Tensor {
+        let onKink = x.map { v in kinks.contains(v) ? 1 : 0 }
+        guard onKink.scalars.contains(1) else { return reference.backward(dOut, x, reference.forward(x)) }
+        func side(_ step: Double) -> Tensor {
+            let moved = x.map { v in kinks.contains(v) ? v + step : v }
+            return reference.backward(dOut, moved, reference.forward(moved))
+        }
+        let left = side(-1e-9), right = side(1e-9), plain = reference.backward(dOut, x, reference.forward(x))
+        guard actual.shape == x.shape else { return plain }
+        var scalars = plain.scalars
+        for i in scalars.indices where onKink.scalars[i] == 1 {
+            let (a, l, r) = (actual.scalars[i], left.scalars[i], right.scalars[i])
+            if a >= min(l, r) && a <= max(l, r) { scalars[i] = a; continue }
+            scalars[i] = abs(a - r) < abs(a - l) ? r : l
+        }
+        return Tensor(shape: plain.shape, scalars: scalars)
     }
 }
