@@ -91,7 +91,7 @@ public enum Diagnosis {
         let actualHasInf = actual.scalars.contains { $0.isInfinite }
         if (actualHasNaN || actualHasInf) && expected.isFinite {
             if actualHasInf && !actualHasNaN {
-                return "±∞ in the output where the answer is finite — an overflow: exp of a large number is ∞ in Double (exp(710) already is). Rewrite the formula so that it never exponentiates a large positive number (subtract the maximum, or use the two-branch form)."
+                return "±∞ in the output where the answer is finite — an overflow: exp of a large number is ∞ in Double (exp(710) already is); rewrite the formula so that it never exponentiates a large positive number (subtract the maximum, or use the two-branch form). Or log of 0: a probability that underflowed to 0 — take logs before exponentiating (log p = z − logsumexp(z))."
             }
             return "NaN in the output where the answer is finite — usually an overflow: exp of a large number is ∞ in Double (exp(710) already is), and ∞/∞, ∞−∞ or 0·∞ is NaN; rewrite the formula so that it never exponentiates a large positive number (subtract the maximum, or use the two-branch form). Or 0/0, or log of 0 or of a negative number: do not divide by something that can be 0 (an input, a probability that underflows)."
 
@@ -101,21 +101,25 @@ public enum Diagnosis {
             return "the result is the transpose of the answer"
         }
         if let ratio = constantRatio(actual, expected) {
-            let candidates: [(Double, String)] = [
+            // The batch size first: with N = 2 a missing 1/N is likelier than a stray factor of 2.
+            let candidates: [(Double, String)] = (batchSize.map { n in n > 1 ? [
+                (Double(n), "N = \(n) times too large: a missing 1/N (divide by the batch size)"),
+                (1 / Double(n), "N = \(n) times too small: divided by the batch size once too often"),
+            ] : [] } ?? []) + [
                 (-1, "the sign is flipped (a missing minus, or subtracting in the wrong order)"),
                 (2, "a factor of 2 too large"),
                 (0.5, "a factor of 2 too small (a stray ½)"),
-            ] + (batchSize.map { n in n > 1 ? [
-                (Double(n), "N = \(n) times too large: a missing 1/N (divide by the batch size)"),
-                (1 / Double(n), "N = \(n) times too small: divided by the batch size once too often"),
-            ] : [] } ?? [])
+            ]
             for (value, text) in candidates where abs(ratio - value) <= 1e-6 * max(1, abs(value)) { return text }
-            return "every element is off by the same factor, \(short(ratio)) (a missing or extra constant)"
+            // Any two single numbers have "a constant ratio": that says nothing, so only tensors get this line.
+            if expected.count >= 2 && ratio != 0 {
+                return "every element is off by the same factor, \(short(ratio)) (a missing or extra constant)"
+            }
         }
         if let offset = constantOffset(actual, expected) {
             return "every element is off by the same amount, \(short(offset)) (an added constant)"
         }
-        if actual.scalars.allSatisfy({ $0 == 0 }) { return "the output is all zeros" }
+        if actual.count >= 2 && actual.scalars.allSatisfy({ $0 == 0 }) { return "the output is all zeros" }
         return nil
     }
 

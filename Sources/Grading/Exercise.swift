@@ -67,6 +67,16 @@ public struct Peers<Functions: Sendable>: Sendable {
     public func suspects(_ output: @escaping @Sendable (Functions) -> Tensor) -> [Suspect] {
         mistakes.map { mistake in Suspect(mistake.explanation) { output(mistake.functions) } }
     }
+
+    /// The known mistakes that also reproduce the candidate's other outputs,
+    /// evaluated on the same inputs: a mistake that changes the weights does
+    /// not explain a wrong bias when the weights came out right.
+    public func suspects(_ output: @escaping @Sendable (Functions) -> Tensor,
+                         agreeingWith others: [(output: (Functions) -> Tensor, actual: Tensor)]) -> [Suspect] {
+        mistakes.filter { mistake in
+            others.allSatisfy { other in Tolerance.standard.accepts(other.output(mistake.functions), other.actual) }
+        }.map { mistake in Suspect(mistake.explanation) { output(mistake.functions) } }
+    }
 }
 
 /// Declares an exercise over a lesson's set of functions.

@@ -53,7 +53,7 @@ public struct GradingContext {
                             batchSize: Int? = nil, suspects: [Suspect] = []) throws {
         guard let problem = Diagnosis.mismatch(actual: actual, expected: expected, tolerance: tolerance,
                                                batchSize: batchSize, suspects: suspects) else { return }
-        var message = "\(what) is wrong for \(situation).\n"
+        var message = "\(what) — wrong for \(situation).\n"
         for input in inputs { message += "  \(input.name): \(Diagnosis.preview(input.value))\n" }
         message += "  expected \(Diagnosis.preview(expected))\n"
         message += "  got      \(Diagnosis.preview(actual))\n"

@@ -96,7 +96,7 @@ extension ClassifiersLesson {
             "`let (loss, dLogits) = binaryCrossEntropyWithLogits(matmul(X, weights) + bias, targets: y)`, then `matmul(X.transposed(), dLogits)` and `dLogits.sum()`. Return the loss computed before the step.",
             "`return (weights - learningRate * matmul(X.transposed(), dLogits), bias - learningRate * dLogits.sum(), loss)`",
         ],
-        standard: "new weights, bias and loss compared with the reference on 4 random problems (N in 1–12, D in 1–4) within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check of the step's implied gradients (w − w′)/η and (b − b′)/η against numerical gradients of your loss: relative error < 1e-7; integration: 200 steps with η = 0.5 on two separated clouds lower the loss below a third of its start and classify ≥ 90% right",
+        standard: "new weights, bias and loss compared with the reference on 4 random problems (N in 1–12, D in 1–4) and on saturated logits (40, −40, 80) within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check of the step's implied gradients (w − w′)/η and (b − b′)/η against numerical gradients of your loss: relative error < 1e-7; integration: 200 steps with η = 0.5 on two separated clouds lower the loss below a third of its start and classify ≥ 90% right",
         mistakes: [
             Change("added the gradient", "the step adds the gradient, which increases the loss: subtract η·gradient.") {
                 $0.logisticRegressionStep = { X, y, w, b, lr in
@@ -144,38 +144,49 @@ extension ClassifiersLesson {
             },
         ]
     ) { candidate, peers, context in
-        for round in 1...4 {
-            let n = context.random.nextInt(in: 1...12), d = context.random.nextInt(in: 1...4)
-            let X = context.randomTensor([n, d]), w = context.randomTensor([d]), b = context.random.nextNormal()
-            let y = Tensor((0..<n).map { _ in context.random.nextBool() ? 1 : 0 })
-            let lr = [0.01, 0.1, 0.5, 1][round - 1]
-            let inputs: [(name: String, value: Tensor)] = [("X", X), ("y", y), ("weights", w), ("bias", Tensor([b]))]
-            let got = candidate.logisticRegressionStep(X, y, w, b, lr), want = peers.reference.logisticRegressionStep(X, y, w, b, lr)
-            let situation = "random problem #\(round), η = \(lr) (seed \(context.seed))"
-            try context.expectClose(got.loss, want.loss, what: "the loss", situation: situation, inputs: inputs,
-                                    suspects: peers.suspects { Tensor($0.logisticRegressionStep(X, y, w, b, lr).loss) })
-            try context.expectClose(got.weights, want.weights, what: "the new weights", situation: situation, inputs: inputs,
-                                    batchSize: n, suspects: peers.suspects { $0.logisticRegressionStep(X, y, w, b, lr).weights })
-            try context.expectClose(got.bias, want.bias, what: "the new bias", situation: situation, inputs: inputs,
-                                    suspects: peers.suspects { Tensor($0.logisticRegressionStep(X, y, w, b, lr).bias) })
+        try context.noting([.bce], of: "classify.logisticStep", candidate: candidate, reference: peers.reference) { context in
+            for round in 1...4 {
+                let n = context.random.nextInt(in: 1...12), d = context.random.nextInt(in: 1...4)
+                let X = context.randomTensor([n, d]), w = context.randomTensor([d]), b = context.random.nextNormal()
+                let y = Tensor((0..<n).map { _ in context.random.nextBool() ? 1 : 0 })
+                let lr = [0.01, 0.1, 0.5, 1][round - 1]
+                let inputs: [(name: String, value: Tensor)] = [("X", X), ("y", y), ("weights", w), ("bias", Tensor([b]))]
+                let got = candidate.logisticRegressionStep(X, y, w, b, lr), want = peers.reference.logisticRegressionStep(X, y, w, b, lr)
+                let situation = "random problem #\(round), η = \(lr) (seed \(context.seed))"
+                try context.expectClose(got.loss, want.loss, what: "the loss", situation: situation, inputs: inputs,
+                                        suspects: peers.suspects { Tensor($0.logisticRegressionStep(X, y, w, b, lr).loss) })
+                try context.expectClose(got.weights, want.weights, what: "the new weights", situation: situation, inputs: inputs,
+                                        batchSize: n, suspects: peers.suspects { $0.logisticRegressionStep(X, y, w, b, lr).weights })
+                try context.expectClose(got.bias, want.bias, what: "the new bias", situation: situation, inputs: inputs,
+                                        suspects: peers.suspects({ Tensor($0.logisticRegressionStep(X, y, w, b, lr).bias) },
+                                                                 agreeingWith: [({ $0.logisticRegressionStep(X, y, w, b, lr).weights }, got.weights)]))
+            }
+            // Saturated logits (40, −40, 80): the loss must come from the stable form, not log σ(z).
+            do {
+                let X = Tensor([[1], [-1], [2]]), y = Tensor([0, 1, 1]), w = Tensor([40]), b = 0.0
+                let got = candidate.logisticRegressionStep(X, y, w, b, 0.1), want = peers.reference.logisticRegressionStep(X, y, w, b, 0.1)
+                try context.expectClose(got.loss, want.loss, what: "the loss", situation: "saturated logits z = (40, −40, 80)",
+                                        inputs: [("X", X), ("y", y), ("weights", w), ("bias", Tensor([b]))],
+                                        suspects: peers.suspects { Tensor($0.logisticRegressionStep(X, y, w, b, 0.1).loss) })
+            }
+            context.pass("logisticRegressionStep matches the reference on 4 random problems and saturated logits")
+            try checkLogisticStepGradient(candidate, &context)
+            // Two clouds around (−1.5, −1.5) and (1.5, 1.5).
+            let half = 30
+            let X = Tensor.concatenate([context.randomTensor([half, 2]) - 1.5, context.randomTensor([half, 2]) + 1.5], axis: 0)
+            let y = Tensor(Array(repeating: 0, count: half) + Array(repeating: 1, count: half))
+            var w = Tensor.zeros([2]), b = 0.0, losses: [Double] = []
+            for _ in 0..<200 {
+                let step = candidate.logisticRegressionStep(X, y, w, b, 0.5)
+                (w, b) = (step.weights, step.bias)
+                losses.append(step.loss)
+            }
+            let accuracy = zip((matmul(X, w) + b).scalars, y.scalars).filter { ($0.0 > 0) == ($0.1 == 1) }.count
+            guard let first = losses.first, let last = losses.last, last < first / 3, accuracy >= 54 else {
+                throw CheckFailure("200 training steps on two separated clouds should lower the loss below a third of its start and classify ≥ 90% right; the loss went from \(Diagnosis.short(losses.first ?? .nan)) to \(Diagnosis.short(losses.last ?? .nan)) and \(accuracy) of 60 points are right.")
+            }
+            context.pass("200 steps lower the loss from \(Diagnosis.short(first)) to \(Diagnosis.short(last)); \(accuracy)/60 right")
         }
-        context.pass("logisticRegressionStep matches the reference on 4 random problems")
-        try checkLogisticStepGradient(candidate, &context)
-        // Two clouds around (−1.5, −1.5) and (1.5, 1.5).
-        let half = 30
-        let X = Tensor.concatenate([context.randomTensor([half, 2]) - 1.5, context.randomTensor([half, 2]) + 1.5], axis: 0)
-        let y = Tensor(Array(repeating: 0, count: half) + Array(repeating: 1, count: half))
-        var w = Tensor.zeros([2]), b = 0.0, losses: [Double] = []
-        for _ in 0..<200 {
-            let step = candidate.logisticRegressionStep(X, y, w, b, 0.5)
-            (w, b) = (step.weights, step.bias)
-            losses.append(step.loss)
-        }
-        let accuracy = zip((matmul(X, w) + b).scalars, y.scalars).filter { ($0.0 > 0) == ($0.1 == 1) }.count
-        guard let first = losses.first, let last = losses.last, last < first / 3, accuracy >= 54 else {
-            throw CheckFailure("200 training steps on two separated clouds should lower the loss below a third of its start and classify ≥ 90% right; the loss went from \(Diagnosis.short(losses.first ?? .nan)) to \(Diagnosis.short(losses.last ?? .nan)) and \(accuracy) of 60 points are right.")
-        }
-        context.pass("200 steps lower the loss from \(Diagnosis.short(first)) to \(Diagnosis.short(last)); \(accuracy)/60 right")
     }
 
     // MARK: - softmax regression
@@ -188,7 +199,7 @@ extension ClassifiersLesson {
             "Stable log-probabilities: subtract the row max (`keepingDims: true`), then subtract the log of the row sums of exp (lesson 01's log-softmax). `Tensor.oneHot(labels, classes: K)` builds the one-hot matrix. In the step, scores are `matmul(X, weights) + bias` ([N, K] + [K] broadcasts), ∂L/∂W = Xᵀ dLogits and ∂L/∂b sums dLogits over the rows (`sum(axis: 0)`).",
             "Loss: `-Σᵢ logProbabilities[i, labels[i]] / N`; gradient: `(exp(logProbabilities) - Tensor.oneHot(labels, classes: k)) / Double(n)`.",
         ],
-        standard: "softmaxCrossEntropy: loss and dLogits compared with the reference on 4 random batches (N in 1–8, K in 2–5) and the edge cases logits of ±1000 and a batch of one, within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check relative error < 1e-7; softmaxRegressionStep: weights, bias and loss compared with the reference on 3 random problems, and its implied gradients (W − W′)/η and (b − b′)/η checked against numerical gradients of its loss: relative error < 1e-7",
+        standard: "softmaxCrossEntropy: loss and dLogits compared with the reference on 4 random batches (N in 1–8, K in 2–5) and the edge cases logits of ±1000, a batch of one and rows far apart with the true class far below the maximum, within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check relative error < 1e-7; softmaxRegressionStep: weights, bias and loss compared with the reference on 3 random problems, and its implied gradients (W − W′)/η and (b − b′)/η checked against numerical gradients of its loss: relative error < 1e-7",
         mistakes: [
             Change("softmax over the batch", "the softmax normalizes down each column (over the batch): each row's probabilities sum over its K classes, axis 1.") {
                 $0.softmaxCrossEntropy = { z, labels in
@@ -262,6 +273,8 @@ extension ClassifiersLesson {
         }
         cases.append(("logits of ±1000", Tensor([[1000, -1000, 0], [-1000, 1000, 999]]), [0, 2]))
         cases.append(("a batch of one", Tensor([[0.5, -0.25, 1]]), [2]))
+        // Rows on very different scales, each true class far below its row's maximum.
+        cases.append(("rows far apart, true class far below the maximum", Tensor([[1000, 999, 0], [-1000, -1001, -2000]]), [2, 0]))
         for (situation, z, labels) in cases {
             let inputs: [(name: String, value: Tensor)] = [("logits", z), ("labels", Tensor(labels.map(Double.init)))]
             let got = candidate.softmaxCrossEntropy(z, labels), want = peers.reference.softmaxCrossEntropy(z, labels)
@@ -270,7 +283,7 @@ extension ClassifiersLesson {
             try context.expectClose(got.dLogits, want.dLogits, what: "dLogits of softmaxCrossEntropy", situation: situation, inputs: inputs,
                                     batchSize: z.shape[0], suspects: peers.suspects { $0.softmaxCrossEntropy(z, labels).dLogits })
         }
-        context.pass("softmaxCrossEntropy matches the reference on 4 random batches and 2 edge cases")
+        context.pass("softmaxCrossEntropy matches the reference on 4 random batches and 3 edge cases")
         let n = context.random.nextInt(in: 2...5), k = context.random.nextInt(in: 2...4)
         let z = context.randomTensor([n, k], scale: 1.5)
         let labels = (0..<n).map { _ in context.random.nextInt(in: 0..<k) }

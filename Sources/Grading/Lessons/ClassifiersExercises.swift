@@ -106,7 +106,7 @@ enum ClassifiersLesson {
             "Compute the margin `label * (dot(weights, x) + bias)`. If it is positive return the inputs unchanged with `mistake: false`; otherwise return `weights + learningRate * label * x`, `bias + learningRate * label`, and `true`.",
             "`guard label * (dot(weights, x) + bias) <= 0 else { return (weights, bias, false) }; return (weights + learningRate * label * x, bias + learningRate * label, true)`",
         ],
-        standard: "new weights, bias and the mistake flag compared with the reference on 8 random examples (half of them mistakes) and a point on the boundary, within |error| ≤ 1e-9 + 1e-7·|expected|",
+        standard: "new weights, bias and the mistake flag compared with the reference on 8 random examples (half of them mistakes) and a point on the boundary with each label, within |error| ≤ 1e-9 + 1e-7·|expected|",
         mistakes: [
             Change("updates on every example", "the parameters move even when the example is classified correctly: the perceptron updates on mistakes only.") {
                 $0.perceptronUpdate = { x, y, w, b, lr in
@@ -144,28 +144,32 @@ enum ClassifiersLesson {
             },
         ]
     ) { candidate, peers, context in
-        var cases: [(String, Tensor, Double, Tensor, Double)] = []
-        for round in 1...8 {
-            let d = context.random.nextInt(in: 1...4)
-            let x = context.randomTensor([d]), w = context.randomTensor([d]), b = context.random.nextNormal()
-            // Half the labels agree with the current prediction, half do not.
-            let score = dot(w, x) + b
-            let label: Double = (round % 2 == 0) == (score > 0) ? 1 : -1
-            cases.append(("random example #\(round) (seed \(context.seed))", x, label, w, b))
+        try context.noting([.perceptronPredict], of: "classify.perceptronUpdate", candidate: candidate, reference: peers.reference) { context in
+            var cases: [(String, Tensor, Double, Tensor, Double)] = []
+            for round in 1...8 {
+                let d = context.random.nextInt(in: 1...4)
+                let x = context.randomTensor([d]), w = context.randomTensor([d]), b = context.random.nextNormal()
+                // Half the labels agree with the current prediction, half do not.
+                let score = dot(w, x) + b
+                let label: Double = (round % 2 == 0) == (score > 0) ? 1 : -1
+                cases.append(("random example #\(round) (seed \(context.seed))", x, label, w, b))
+            }
+            cases.append(("a point on the boundary with w = 0 and b = 0", Tensor([1, 2]), 1, Tensor([0, 0]), 0))
+            cases.append(("a point on the boundary with label −1", Tensor([1, 2]), -1, Tensor([0, 0]), 0))
+            for (situation, x, label, w, b) in cases {
+                let lr = 0.5
+                let inputs: [(name: String, value: Tensor)] = [("x", x), ("label", Tensor([label])), ("weights", w), ("bias", Tensor([b]))]
+                let got = candidate.perceptronUpdate(x, label, w, b, lr), want = peers.reference.perceptronUpdate(x, label, w, b, lr)
+                try context.expectClose(asTensor(got.mistake), asTensor(want.mistake), what: "the mistake flag", situation: situation,
+                                        inputs: inputs, suspects: peers.suspects { asTensor($0.perceptronUpdate(x, label, w, b, lr).mistake) })
+                try context.expectClose(got.weights, want.weights, what: "the new weights", situation: situation, inputs: inputs,
+                                        suspects: peers.suspects { $0.perceptronUpdate(x, label, w, b, lr).weights })
+                try context.expectClose(got.bias, want.bias, what: "the new bias", situation: situation, inputs: inputs,
+                                        suspects: peers.suspects({ Tensor($0.perceptronUpdate(x, label, w, b, lr).bias) },
+                                                                 agreeingWith: [({ $0.perceptronUpdate(x, label, w, b, lr).weights }, got.weights)]))
+            }
+            context.pass("perceptronUpdate matches the reference on 8 random examples and two boundary points")
         }
-        cases.append(("a point on the boundary with w = 0 and b = 0", Tensor([1, 2]), 1, Tensor([0, 0]), 0))
-        for (situation, x, label, w, b) in cases {
-            let lr = 0.5
-            let inputs: [(name: String, value: Tensor)] = [("x", x), ("label", Tensor([label])), ("weights", w), ("bias", Tensor([b]))]
-            let got = candidate.perceptronUpdate(x, label, w, b, lr), want = peers.reference.perceptronUpdate(x, label, w, b, lr)
-            try context.expectClose(asTensor(got.mistake), asTensor(want.mistake), what: "the mistake flag", situation: situation,
-                                    inputs: inputs, suspects: peers.suspects { asTensor($0.perceptronUpdate(x, label, w, b, lr).mistake) })
-            try context.expectClose(got.weights, want.weights, what: "the new weights", situation: situation, inputs: inputs,
-                                    suspects: peers.suspects { $0.perceptronUpdate(x, label, w, b, lr).weights })
-            try context.expectClose(got.bias, want.bias, what: "the new bias", situation: situation, inputs: inputs,
-                                    suspects: peers.suspects { Tensor($0.perceptronUpdate(x, label, w, b, lr).bias) })
-        }
-        context.pass("perceptronUpdate matches the reference on 8 random examples and a boundary point")
     }
 
     // MARK: - perceptronTrain
@@ -178,7 +182,7 @@ enum ClassifiersLesson {
             "Two loops: `for _ in 0..<epochs` and, inside, `for i in 0..<X.shape[0]` calling your `perceptronUpdate(X.row(i), label: labels[i], …)`. Append the epoch's mistake count, then `break` if it is 0.",
             "Start from `Tensor.zeros([X.shape[1]])` and 0; after each epoch `mistakesPerEpoch.append(mistakes); if mistakes == 0 { break }`.",
         ],
-        standard: "weights, bias and the mistakes per epoch compared with the reference on 4 random separable problems (N in 6–20, D in 2–3, 1–15 epochs), a single epoch, 3 epochs of XOR and four points that take three epochs, within |error| ≤ 1e-8 + 1e-6·|expected|; integration: converges (an epoch with 0 mistakes) within 100 epochs on separable data, and never does on XOR in 25 epochs",
+        standard: "weights, bias and the mistakes per epoch compared with the reference on 4 random separable problems (N in 6–20, D in 2–3, 1–15 epochs, η of 1, 0.5, 2 and 0.25), a single epoch, 3 epochs of XOR and four points that take three epochs, within |error| ≤ 1e-8 + 1e-6·|expected|; integration: converges (an epoch with 0 mistakes) within 100 epochs on separable data, and never does on XOR in 25 epochs",
         mistakes: [
             Change("no early stop", "training continues after an epoch with no mistakes: stop right after the first clean epoch.") {
                 $0.perceptronTrain = perceptronLoop(stopEarly: false)
@@ -215,44 +219,48 @@ enum ClassifiersLesson {
             },
         ]
     ) { candidate, peers, context in
-        var cases: [(String, Tensor, Tensor, Int)] = []
-        for round in 1...4 {
-            let (X, labels) = separableData(&context, count: context.random.nextInt(in: 6...20), features: context.random.nextInt(in: 2...3))
-            cases.append(("random separable problem #\(round) (seed \(context.seed))", X, labels, context.random.nextInt(in: 1...15)))
-        }
-        let (X1, labels1) = separableData(&context, count: 12)
-        cases.append(("a single epoch on separable data (seed \(context.seed))", X1, labels1, 1))
-        cases.append(("XOR for 3 epochs (never clean)", xor.X, xor.labels, 3))
-        // Mistakes per epoch 2, 2, 0: epoch 2 begins with a correct point and makes its mistakes later.
-        cases.append(("four points that take three epochs", Tensor([[0, -2], [-2, -2], [2, -2], [2, 0]]), Tensor([-1, -1, -1, 1]), 10))
-        for (situation, X, labels, epochs) in cases {
-            let lr = 1.0
-            let inputs: [(name: String, value: Tensor)] = [("X", X), ("labels", labels), ("epochs", Tensor([Double(epochs)]))]
-            let got = candidate.perceptronTrain(X, labels, epochs, lr), want = peers.reference.perceptronTrain(X, labels, epochs, lr)
-            try context.expectClose(Tensor(got.mistakesPerEpoch.map(Double.init)), Tensor(want.mistakesPerEpoch.map(Double.init)),
-                                    what: "the mistakes per epoch", situation: situation, inputs: inputs,
-                                    suspects: peers.suspects { Tensor($0.perceptronTrain(X, labels, epochs, lr).mistakesPerEpoch.map(Double.init)) })
-            try context.expectClose(got.weights, want.weights, what: "the trained weights", situation: situation, inputs: inputs,
-                                    suspects: peers.suspects { $0.perceptronTrain(X, labels, epochs, lr).weights })
-            try context.expectClose(got.bias, want.bias, what: "the trained bias", situation: situation, inputs: inputs,
-                                    suspects: peers.suspects { Tensor($0.perceptronTrain(X, labels, epochs, lr).bias) })
-        }
-        context.pass("perceptronTrain matches the reference on 4 random separable problems, a single epoch, 3 epochs of XOR and a 3-epoch problem")
+        try context.noting([.perceptronUpdate], of: "classify.perceptronTrain", candidate: candidate, reference: peers.reference) { context in
+            var cases: [(String, Tensor, Tensor, Int)] = []
+            for round in 1...4 {
+                let (X, labels) = separableData(&context, count: context.random.nextInt(in: 6...20), features: context.random.nextInt(in: 2...3))
+                cases.append(("random separable problem #\(round) (seed \(context.seed))", X, labels, context.random.nextInt(in: 1...15)))
+            }
+            // η varies between the random problems, so a learning rate ignored (or hard-coded) inside the loop shows.
+            let learningRates = [1, 0.5, 2, 0.25, 1, 1, 1]
+            let (X1, labels1) = separableData(&context, count: 12)
+            cases.append(("a single epoch on separable data (seed \(context.seed))", X1, labels1, 1))
+            cases.append(("XOR for 3 epochs (never clean)", xor.X, xor.labels, 3))
+            // Mistakes per epoch 2, 2, 0: epoch 2 begins with a correct point and makes its mistakes later.
+            cases.append(("four points that take three epochs", Tensor([[0, -2], [-2, -2], [2, -2], [2, 0]]), Tensor([-1, -1, -1, 1]), 10))
+            for ((situation, X, labels, epochs), lr) in zip(cases, learningRates) {
+                let inputs: [(name: String, value: Tensor)] = [("X", X), ("labels", labels), ("epochs", Tensor([Double(epochs)])),
+                                                               ("learningRate", Tensor([lr]))]
+                let got = candidate.perceptronTrain(X, labels, epochs, lr), want = peers.reference.perceptronTrain(X, labels, epochs, lr)
+                try context.expectClose(Tensor(got.mistakesPerEpoch.map(Double.init)), Tensor(want.mistakesPerEpoch.map(Double.init)),
+                                        what: "the mistakes per epoch", situation: situation, inputs: inputs,
+                                        suspects: peers.suspects { Tensor($0.perceptronTrain(X, labels, epochs, lr).mistakesPerEpoch.map(Double.init)) })
+                try context.expectClose(got.weights, want.weights, what: "the trained weights", situation: situation, inputs: inputs,
+                                        suspects: peers.suspects { $0.perceptronTrain(X, labels, epochs, lr).weights })
+                try context.expectClose(got.bias, want.bias, what: "the trained bias", situation: situation, inputs: inputs,
+                                        suspects: peers.suspects { Tensor($0.perceptronTrain(X, labels, epochs, lr).bias) })
+            }
+            context.pass("perceptronTrain matches the reference on 4 random separable problems, a single epoch, 3 epochs of XOR and a 3-epoch problem")
 
-        let (X, labels) = separableData(&context, count: 40)
-        let run = candidate.perceptronTrain(X, labels, 100, 1)
-        guard run.mistakesPerEpoch.last == 0, candidate.perceptronPredict(X, run.weights, run.bias) == labels else {
-            throw CheckFailure("on 40 separable points the perceptron did not converge within 100 epochs (mistakes per epoch: \(run.mistakesPerEpoch.suffix(10))); it must stop after an epoch with 0 mistakes, with every point classified right.")
+            let (X, labels) = separableData(&context, count: 40)
+            let run = candidate.perceptronTrain(X, labels, 100, 1)
+            guard run.mistakesPerEpoch.last == 0, candidate.perceptronPredict(X, run.weights, run.bias) == labels else {
+                throw CheckFailure("on 40 separable points the perceptron did not converge within 100 epochs (mistakes per epoch: \(run.mistakesPerEpoch.suffix(10))); it must stop after an epoch with 0 mistakes, with every point classified right.")
+            }
+            guard run.mistakesPerEpoch.firstIndex(of: 0) == run.mistakesPerEpoch.count - 1 else {
+                throw CheckFailure("training went on after an epoch with 0 mistakes (mistakes per epoch: \(run.mistakesPerEpoch)): stop right after the first clean epoch.")
+            }
+            context.pass("converges on separable data after \(run.mistakesPerEpoch.count) epochs")
+            let xorRun = candidate.perceptronTrain(xor.X, xor.labels, 25, 1)
+            guard xorRun.mistakesPerEpoch.count == 25, xorRun.mistakesPerEpoch.allSatisfy({ $0 > 0 }) else {
+                throw CheckFailure("on XOR the perceptron must make mistakes in every one of 25 epochs (no line separates XOR), but the mistakes per epoch were \(xorRun.mistakesPerEpoch).")
+            }
+            context.pass("keeps making mistakes on XOR in all 25 epochs")
         }
-        guard run.mistakesPerEpoch.firstIndex(of: 0) == run.mistakesPerEpoch.count - 1 else {
-            throw CheckFailure("training went on after an epoch with 0 mistakes (mistakes per epoch: \(run.mistakesPerEpoch)): stop right after the first clean epoch.")
-        }
-        context.pass("converges on separable data after \(run.mistakesPerEpoch.count) epochs")
-        let xorRun = candidate.perceptronTrain(xor.X, xor.labels, 25, 1)
-        guard xorRun.mistakesPerEpoch.count == 25, xorRun.mistakesPerEpoch.allSatisfy({ $0 > 0 }) else {
-            throw CheckFailure("on XOR the perceptron must make mistakes in every one of 25 epochs (no line separates XOR), but the mistakes per epoch were \(xorRun.mistakesPerEpoch).")
-        }
-        context.pass("keeps making mistakes on XOR in all 25 epochs")
     }
 
     /// A perceptron loop built from the reference's update, changed in one place.

@@ -32,7 +32,7 @@ extension LinearRegressionLesson {
             "Start with `var weights = Tensor.zeros([X.shape[1]])` and `var bias = 0.0`; each epoch call `mseLoss(X, y, weights: weights, bias: bias)`, append its loss (before the step), then replace (weights, bias) with the result of `gradientDescentStep`.",
             "`for _ in 0..<epochs { let (loss, dw, db) = mseLoss(X, y, weights: weights, bias: bias); losses.append(loss); (weights, bias) = gradientDescentStep(weights: weights, bias: bias, dWeights: dw, dBias: db, learningRate: learningRate) }`",
         ],
-        standard: "weights, bias and the loss history compared with the reference on 4 random problems (N in 4–12, D in 1–3, 1–25 epochs) within |error| ≤ 1e-8 + 1e-6·|expected|; integration: 300 epochs with η = 0.1 on y = 2x₁ − 3x₂ + 1.5x₃ + 4 + noise lower the loss to below 5% of its start",
+        standard: "weights, bias and the loss history compared with the reference on 4 random problems (N in 4–12, D in 1–3, 1–25 epochs, η from 0.02 to 0.1) and with 0 epochs (no steps, no losses) within |error| ≤ 1e-8 + 1e-6·|expected|; integration: 300 epochs with η = 0.1 on y = 2x₁ − 3x₂ + 1.5x₃ + 4 + noise lower the loss to below 5% of its start",
         mistakes: [
             Change("loss recorded after the step", "each loss is recorded after the step: losses[i] must be the loss before step i (so losses[0] is the loss at w = 0).") {
                 $0.fit = referenceLoop(lossAfterStep: true)
@@ -63,7 +63,7 @@ extension LinearRegressionLesson {
             },
         ]
     ) { candidate, peers, context in
-        try noting([.mse, .step], of: "linreg.fit", candidate: candidate, peers: peers, &context) { context in
+        try context.noting([.mse, .step], of: "linreg.fit", candidate: candidate, reference: peers.reference) { context in
             try checkFit(candidate, peers: peers, &context)
         }
     }
@@ -71,7 +71,8 @@ extension LinearRegressionLesson {
     static func checkFit(_ candidate: F, peers: Peers<F>, _ context: inout GradingContext) throws {
         for round in 1...4 {
             let p = randomProblem(&context, rows: 4...12, features: 1...3)
-            let epochs = context.random.nextInt(in: 1...25), lr = 0.05
+            // A different η each round, so a learning rate hard-coded inside fit shows.
+            let epochs = context.random.nextInt(in: 1...25), lr = [0.02, 0.05, 0.08, 0.1][round - 1]
             let inputs = p.inputs.filter { $0.name == "X" || $0.name == "y" } + [("epochs", Tensor([Double(epochs)])), ("learningRate", Tensor([lr]))]
             let got = candidate.fit(p.X, p.y, lr, epochs), want = peers.reference.fit(p.X, p.y, lr, epochs)
             let situation = "random problem #\(round) (seed \(context.seed))"
@@ -82,7 +83,13 @@ extension LinearRegressionLesson {
             try context.expectClose(got.bias, want.bias, what: "the fitted bias", situation: situation, inputs: inputs,
                                     suspects: peers.suspects { Tensor($0.fit(p.X, p.y, lr, epochs).bias) })
         }
-        context.pass("fit matches the reference on 4 random problems")
+        let p = randomProblem(&context, rows: 3...5, features: 1...2)
+        let none = candidate.fit(p.X, p.y, 0.1, 0)
+        try context.expectClose(Double(none.losses.count), 0, what: "the number of losses", situation: "epochs = 0",
+                                inputs: [("X", p.X), ("y", p.y)])
+        try context.expectClose(none.weights, Tensor.zeros([p.X.shape[1]]), what: "the weights", situation: "epochs = 0 (no step: w = 0)",
+                                inputs: [("X", p.X), ("y", p.y)])
+        context.pass("fit matches the reference on 4 random problems (η from 0.02 to 0.1) and with 0 epochs")
         // Fixed true parameters, so the starting loss (about 31) is far above the noise floor (0.01).
         let X = context.randomTensor([40, 3])
         let y = matmul(X, Tensor([2, -3, 1.5])) + 4 + context.randomTensor([40], scale: 0.1)
@@ -105,7 +112,7 @@ extension LinearRegressionLesson {
         ],
         standard: "compared with the reference on 4 random problems (N in 6–15, D in 1–4) and an exact fit within |error| ≤ 1e-8 + 1e-6·|expected|; optimality: the MSE gradient at your solution is below 1e-8",
         mistakes: [
-            Change("no column of ones", "there is no column of ones, so the bias is forced to 0: append a column of ones to X and solve for (w, b) together.") {
+            Change("no column of ones", "the weights were solved without a column of ones (XᵀX w = Xᵀy), which fits a plane through the origin: append a column of ones to X and solve for (w, b) together.") {
                 $0.solveNormalEquations = { X, y in
                     (solveLinearSystem(matmul(X.transposed(), X), matmul(X.transposed(), y)), 0)
                 }
@@ -224,7 +231,7 @@ extension LinearRegressionLesson {
             },
         ]
     ) { candidate, peers, context in
-        try noting([.mse], of: "linreg.ridge", candidate: candidate, peers: peers, &context) { context in
+        try context.noting([.mse], of: "linreg.ridge", candidate: candidate, reference: peers.reference) { context in
             try checkRidge(candidate, peers: peers, &context)
         }
     }

@@ -195,7 +195,7 @@ enum LinearRegressionLesson {
             },
         ]
     ) { candidate, peers, context in
-        try noting([.predict], of: "linreg.mse", candidate: candidate, peers: peers, &context) { context in
+        try context.noting([.predict], of: "linreg.mse", candidate: candidate, reference: peers.reference) { context in
             try checkLossAndGradients("mseLoss", &context, peers: peers, candidate: candidate) { f in
                 { X, y, w, b in f.mseLoss(X, y, w, b) }
             }
