@@ -53,6 +53,8 @@ public enum Diagnosis {
         let e = expected.shape, a = actual.shape
         if a.count == e.count && a.count >= 2 && a == Array(e.reversed()) && a != e {
             text += "\nlikely cause: the result is transposed (or an operand was)"
+        } else if a.filter({ $0 != 1 }) == e.filter({ $0 != 1 }) && a.count == e.count + 1 {
+            text += "\nlikely cause: an extra axis of size 1 — a reduction with `keepingDims: true` where the plain `sum(axis:)` was wanted (or the other way round)"
         } else if actual.count == expected.count {
             text += "\nlikely cause: the right number of values in the wrong shape — reshaped or flattened; return the shape the docs state"
         } else if actual.count == 1 && expected.count > 1 {

@@ -96,7 +96,7 @@ extension ClassifiersLesson {
             "`let (loss, dLogits) = binaryCrossEntropyWithLogits(matmul(X, weights) + bias, targets: y)`, then `matmul(X.transposed(), dLogits)` and `dLogits.sum()`. Return the loss computed before the step.",
             "`return (weights - learningRate * matmul(X.transposed(), dLogits), bias - learningRate * dLogits.sum(), loss)`",
         ],
-        standard: "new weights, bias and loss compared with the reference on 4 random problems (N in 1–12, D in 1–4) and on saturated logits (40, −40, 80) within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check of the step's implied gradients (w − w′)/η and (b − b′)/η against numerical gradients of your loss: relative error < 1e-7; integration: 200 steps with η = 0.5 on two separated clouds lower the loss below a third of its start and classify ≥ 90% right",
+        standard: "new weights, bias and loss compared with the reference on 4 random problems (N in 1–12, D in 1–4) and on saturated logits (±40, ±800) within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check of the step's implied gradients (w − w′)/η and (b − b′)/η against numerical gradients of your loss: relative error < 1e-7; integration: 200 steps with η = 0.5 on two separated clouds lower the loss below a third of its start and classify ≥ 90% right",
         mistakes: [
             Change("added the gradient", "the step adds the gradient, which increases the loss: subtract η·gradient.") {
                 $0.logisticRegressionStep = { X, y, w, b, lr in
@@ -161,13 +161,17 @@ extension ClassifiersLesson {
                                         suspects: peers.suspects({ Tensor($0.logisticRegressionStep(X, y, w, b, lr).bias) },
                                                                  agreeingWith: [({ $0.logisticRegressionStep(X, y, w, b, lr).weights }, got.weights)]))
             }
-            // Saturated logits (40, −40, 80): the loss must come from the stable form, not log σ(z).
-            do {
-                let X = Tensor([[1], [-1], [2]]), y = Tensor([0, 1, 1]), w = Tensor([40]), b = 0.0
+            // Saturated logits: the loss and the step must come from stable forms, not log σ(z) or e^z/(1 + e^z).
+            for (situation, X, y, w) in [("saturated logits z = (40, −40, 80)", Tensor([[1], [-1], [2]]), Tensor([0, 1, 1]), Tensor([40])),
+                                         ("logits z = (800, −800, 1600)", Tensor([[1], [-1], [2]]), Tensor([0, 1, 1]), Tensor([800]))] {
+                let b = 0.0
+                let inputs: [(name: String, value: Tensor)] = [("X", X), ("y", y), ("weights", w), ("bias", Tensor([b]))]
                 let got = candidate.logisticRegressionStep(X, y, w, b, 0.1), want = peers.reference.logisticRegressionStep(X, y, w, b, 0.1)
-                try context.expectClose(got.loss, want.loss, what: "the loss", situation: "saturated logits z = (40, −40, 80)",
-                                        inputs: [("X", X), ("y", y), ("weights", w), ("bias", Tensor([b]))],
+                try context.expectClose(got.loss, want.loss, what: "the loss", situation: situation, inputs: inputs,
                                         suspects: peers.suspects { Tensor($0.logisticRegressionStep(X, y, w, b, 0.1).loss) })
+                try context.expectClose(got.weights, want.weights, what: "the new weights", situation: situation, inputs: inputs,
+                                        suspects: peers.suspects { $0.logisticRegressionStep(X, y, w, b, 0.1).weights })
+                try context.expectClose(got.bias, want.bias, what: "the new bias", situation: situation, inputs: inputs)
             }
             context.pass("logisticRegressionStep matches the reference on 4 random problems and saturated logits")
             try checkLogisticStepGradient(candidate, &context)
@@ -199,7 +203,7 @@ extension ClassifiersLesson {
             "Stable log-probabilities: subtract the row max (`keepingDims: true`), then subtract the log of the row sums of exp (lesson 01's log-softmax). `Tensor.oneHot(labels, classes: K)` builds the one-hot matrix. In the step, scores are `matmul(X, weights) + bias` ([N, K] + [K] broadcasts), ∂L/∂W = Xᵀ dLogits and ∂L/∂b sums dLogits over the rows (`sum(axis: 0)`).",
             "Loss: `-Σᵢ logProbabilities[i, labels[i]] / N`; gradient: `(exp(logProbabilities) - Tensor.oneHot(labels, classes: k)) / Double(n)`.",
         ],
-        standard: "softmaxCrossEntropy: loss and dLogits compared with the reference on 4 random batches (N in 1–8, K in 2–5) and the edge cases logits of ±1000, a batch of one and rows far apart with the true class far below the maximum, within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check relative error < 1e-7; softmaxRegressionStep: weights, bias and loss compared with the reference on 3 random problems, and its implied gradients (W − W′)/η and (b − b′)/η checked against numerical gradients of its loss: relative error < 1e-7",
+        standard: "softmaxCrossEntropy: loss and dLogits compared with the reference on 4 random batches (N in 1–8, K in 2–5) and the edge cases logits of ±1000, a batch of one, the last class absent from the labels and rows far apart with the true class far below the maximum, within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check relative error < 1e-7; softmaxRegressionStep: weights, bias and loss compared with the reference on 3 random problems (η of 0.5, 0.1 and 1) and scores near ±1000, and its implied gradients (W − W′)/η and (b − b′)/η checked against numerical gradients of its loss: relative error < 1e-7",
         mistakes: [
             Change("softmax over the batch", "the softmax normalizes down each column (over the batch): each row's probabilities sum over its K classes, axis 1.") {
                 $0.softmaxCrossEntropy = { z, labels in
@@ -273,6 +277,8 @@ extension ClassifiersLesson {
         }
         cases.append(("logits of ±1000", Tensor([[1000, -1000, 0], [-1000, 1000, 999]]), [0, 2]))
         cases.append(("a batch of one", Tensor([[0.5, -0.25, 1]]), [2]))
+        // The highest class absent from the labels: K comes from the logits' shape, not from the labels.
+        cases.append(("the last class absent from the labels", Tensor([[2, 4, 1], [0.5, -1, 3]]), [0, 1]))
         // Rows on very different scales, each true class far below its row's maximum.
         cases.append(("rows far apart, true class far below the maximum", Tensor([[1000, 999, 0], [-1000, -1001, -2000]]), [2, 0]))
         for (situation, z, labels) in cases {
@@ -283,7 +289,7 @@ extension ClassifiersLesson {
             try context.expectClose(got.dLogits, want.dLogits, what: "dLogits of softmaxCrossEntropy", situation: situation, inputs: inputs,
                                     batchSize: z.shape[0], suspects: peers.suspects { $0.softmaxCrossEntropy(z, labels).dLogits })
         }
-        context.pass("softmaxCrossEntropy matches the reference on 4 random batches and 3 edge cases")
+        context.pass("softmaxCrossEntropy matches the reference on 4 random batches and 4 edge cases")
         let n = context.random.nextInt(in: 2...5), k = context.random.nextInt(in: 2...4)
         let z = context.randomTensor([n, k], scale: 1.5)
         let labels = (0..<n).map { _ in context.random.nextInt(in: 0..<k) }
@@ -292,21 +298,26 @@ extension ClassifiersLesson {
         try context.expectGradient(analytic: analytic, numeric: numeric, what: "dLogits of softmaxCrossEntropy",
                                    situation: "logits of shape \(z.shape)", threshold: gradientThreshold)
         context.pass("gradient check: relative error \(Diagnosis.short(GradientCheck.relativeError(analytic, numeric))) < 1e-7")
-        for round in 1...3 {
+        var steps: [(String, Tensor, [Int], Tensor, Tensor, Double)] = []
+        for (round, lr) in [0.5, 0.1, 1.0].enumerated() {
             let n = context.random.nextInt(in: 2...8), d = context.random.nextInt(in: 1...3), k = context.random.nextInt(in: 2...4)
             let X = context.randomTensor([n, d]), W = context.randomTensor([d, k]), b = context.randomTensor([k])
             let labels = (0..<n).map { _ in context.random.nextInt(in: 0..<k) }
-            let inputs: [(name: String, value: Tensor)] = [("X", X), ("labels", Tensor(labels.map(Double.init))), ("weights", W), ("bias", b)]
-            let got = candidate.softmaxRegressionStep(X, labels, W, b, 0.5), want = peers.reference.softmaxRegressionStep(X, labels, W, b, 0.5)
-            let situation = "random problem #\(round) (seed \(context.seed))"
-            try context.expectClose(got.loss, want.loss, what: "the loss of softmaxRegressionStep", situation: situation, inputs: inputs,
-                                    suspects: peers.suspects { Tensor($0.softmaxRegressionStep(X, labels, W, b, 0.5).loss) })
-            try context.expectClose(got.weights, want.weights, what: "the new weights of softmaxRegressionStep", situation: situation,
-                                    inputs: inputs, suspects: peers.suspects { $0.softmaxRegressionStep(X, labels, W, b, 0.5).weights })
-            try context.expectClose(got.bias, want.bias, what: "the new bias of softmaxRegressionStep", situation: situation,
-                                    inputs: inputs, suspects: peers.suspects { $0.softmaxRegressionStep(X, labels, W, b, 0.5).bias })
+            steps.append(("random problem #\(round + 1), η = \(lr) (seed \(context.seed))", X, labels, W, b, lr))
         }
-        context.pass("softmaxRegressionStep matches the reference on 3 random problems")
+        // Scores near ±1000: the step must use the stable softmax too.
+        steps.append(("scores near ±1000", Tensor([[1, 0], [0, 1], [1, 1]]), [0, 1, 2], Tensor([[1000, 0, -1000], [0, 1000, 1]]), Tensor([0, 0, 0]), 0.1))
+        for (situation, X, labels, W, b, lr) in steps {
+            let inputs: [(name: String, value: Tensor)] = [("X", X), ("labels", Tensor(labels.map(Double.init))), ("weights", W), ("bias", b)]
+            let got = candidate.softmaxRegressionStep(X, labels, W, b, lr), want = peers.reference.softmaxRegressionStep(X, labels, W, b, lr)
+            try context.expectClose(got.loss, want.loss, what: "the loss of softmaxRegressionStep", situation: situation, inputs: inputs,
+                                    suspects: peers.suspects { Tensor($0.softmaxRegressionStep(X, labels, W, b, lr).loss) })
+            try context.expectClose(got.weights, want.weights, what: "the new weights of softmaxRegressionStep", situation: situation,
+                                    inputs: inputs, suspects: peers.suspects { $0.softmaxRegressionStep(X, labels, W, b, lr).weights })
+            try context.expectClose(got.bias, want.bias, what: "the new bias of softmaxRegressionStep", situation: situation,
+                                    inputs: inputs, suspects: peers.suspects { $0.softmaxRegressionStep(X, labels, W, b, lr).bias })
+        }
+        context.pass("softmaxRegressionStep matches the reference on 3 random problems (η of 0.5, 0.1 and 1) and scores near ±1000")
         try checkSoftmaxStepGradient(candidate, &context)
     }
 }

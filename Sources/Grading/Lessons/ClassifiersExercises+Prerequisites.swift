@@ -18,8 +18,9 @@ extension Prerequisite where Functions == ClassifierFunctions {
         let examples = [(context.randomTensor([d]), 1.0, context.randomTensor([d]), 0.3),
                         (context.randomTensor([d]), -1.0, context.randomTensor([d]), -0.2),
                         (Tensor.ones([d]), -1.0, Tensor.zeros([d]), 0.0)]
-        return examples.allSatisfy { x, label, w, b in
-            let got = candidate.perceptronUpdate(x, label, w, b, 0.5), want = reference.perceptronUpdate(x, label, w, b, 0.5)
+        return zip(examples, [0.5, 2, 1]).allSatisfy { example, lr in
+            let (x, label, w, b) = example
+            let got = candidate.perceptronUpdate(x, label, w, b, lr), want = reference.perceptronUpdate(x, label, w, b, lr)
             return got.mistake == want.mistake && Tolerance.standard.accepts(got.weights, want.weights)
                 && Tolerance.standard.accepts(got.bias, want.bias)
         }

@@ -106,7 +106,7 @@ enum ClassifiersLesson {
             "Compute the margin `label * (dot(weights, x) + bias)`. If it is positive return the inputs unchanged with `mistake: false`; otherwise return `weights + learningRate * label * x`, `bias + learningRate * label`, and `true`.",
             "`guard label * (dot(weights, x) + bias) <= 0 else { return (weights, bias, false) }; return (weights + learningRate * label * x, bias + learningRate * label, true)`",
         ],
-        standard: "new weights, bias and the mistake flag compared with the reference on 8 random examples (half of them mistakes) and a point on the boundary with each label, within |error| ≤ 1e-9 + 1e-7·|expected|",
+        standard: "new weights, bias and the mistake flag compared with the reference on 8 random examples (half of them mistakes, η from 0.1 to 2) and a point on the boundary with each label, within |error| ≤ 1e-9 + 1e-7·|expected|",
         mistakes: [
             Change("updates on every example", "the parameters move even when the example is classified correctly: the perceptron updates on mistakes only.") {
                 $0.perceptronUpdate = { x, y, w, b, lr in
@@ -156,8 +156,7 @@ enum ClassifiersLesson {
             }
             cases.append(("a point on the boundary with w = 0 and b = 0", Tensor([1, 2]), 1, Tensor([0, 0]), 0))
             cases.append(("a point on the boundary with label −1", Tensor([1, 2]), -1, Tensor([0, 0]), 0))
-            for (situation, x, label, w, b) in cases {
-                let lr = 0.5
+            for ((situation, x, label, w, b), lr) in zip(cases, [0.5, 1, 0.1, 2, 0.5, 0.25, 1, 0.5, 0.5, 0.5]) {
                 let inputs: [(name: String, value: Tensor)] = [("x", x), ("label", Tensor([label])), ("weights", w), ("bias", Tensor([b]))]
                 let got = candidate.perceptronUpdate(x, label, w, b, lr), want = peers.reference.perceptronUpdate(x, label, w, b, lr)
                 try context.expectClose(asTensor(got.mistake), asTensor(want.mistake), what: "the mistake flag", situation: situation,
@@ -182,7 +181,7 @@ enum ClassifiersLesson {
             "Two loops: `for _ in 0..<epochs` and, inside, `for i in 0..<X.shape[0]` calling your `perceptronUpdate(X.row(i), label: labels[i], …)`. Append the epoch's mistake count, then `break` if it is 0.",
             "Start from `Tensor.zeros([X.shape[1]])` and 0; after each epoch `mistakesPerEpoch.append(mistakes); if mistakes == 0 { break }`.",
         ],
-        standard: "weights, bias and the mistakes per epoch compared with the reference on 4 random separable problems (N in 6–20, D in 2–3, 1–15 epochs, η of 1, 0.5, 2 and 0.25), a single epoch, 3 epochs of XOR and four points that take three epochs, within |error| ≤ 1e-8 + 1e-6·|expected|; integration: converges (an epoch with 0 mistakes) within 100 epochs on separable data, and never does on XOR in 25 epochs",
+        standard: "weights, bias and the mistakes per epoch compared with the reference on 4 random separable problems (N in 6–20, D in 2–3, 1–15 epochs, η of 1, 0.5, 2 and 0.25), a single epoch, 3 epochs of XOR, four points that take three epochs and 0 epochs, within |error| ≤ 1e-8 + 1e-6·|expected|; integration: converges (an epoch with 0 mistakes) within 100 epochs on separable data, and never does on XOR in 25 epochs",
         mistakes: [
             Change("no early stop", "training continues after an epoch with no mistakes: stop right after the first clean epoch.") {
                 $0.perceptronTrain = perceptronLoop(stopEarly: false)
@@ -244,7 +243,12 @@ enum ClassifiersLesson {
                 try context.expectClose(got.bias, want.bias, what: "the trained bias", situation: situation, inputs: inputs,
                                         suspects: peers.suspects { Tensor($0.perceptronTrain(X, labels, epochs, lr).bias) })
             }
-            context.pass("perceptronTrain matches the reference on 4 random separable problems, a single epoch, 3 epochs of XOR and a 3-epoch problem")
+            let none = candidate.perceptronTrain(X1, labels1, 0, 1)
+            try context.expectClose(Double(none.mistakesPerEpoch.count), 0, what: "the number of epochs recorded", situation: "epochs = 0",
+                                    inputs: [("X", X1), ("labels", labels1)])
+            try context.expectClose(none.weights, Tensor.zeros([X1.shape[1]]), what: "the weights", situation: "epochs = 0 (no epoch: w = 0)",
+                                    inputs: [("X", X1), ("labels", labels1)])
+            context.pass("perceptronTrain matches the reference on 4 random separable problems, a single epoch, 3 epochs of XOR, a 3-epoch problem and 0 epochs")
 
             let (X, labels) = separableData(&context, count: 40)
             let run = candidate.perceptronTrain(X, labels, 100, 1)

@@ -32,7 +32,7 @@ extension LinearRegressionLesson {
             "Start with `var weights = Tensor.zeros([X.shape[1]])` and `var bias = 0.0`; each epoch call `mseLoss(X, y, weights: weights, bias: bias)`, append its loss (before the step), then replace (weights, bias) with the result of `gradientDescentStep`.",
             "`for _ in 0..<epochs { let (loss, dw, db) = mseLoss(X, y, weights: weights, bias: bias); losses.append(loss); (weights, bias) = gradientDescentStep(weights: weights, bias: bias, dWeights: dw, dBias: db, learningRate: learningRate) }`",
         ],
-        standard: "weights, bias and the loss history compared with the reference on 4 random problems (N in 4–12, D in 1–3, 1–25 epochs, η from 0.02 to 0.1) and with 0 epochs (no steps, no losses) within |error| ≤ 1e-8 + 1e-6·|expected|; integration: 300 epochs with η = 0.1 on y = 2x₁ − 3x₂ + 1.5x₃ + 4 + noise lower the loss to below 5% of its start",
+        standard: "weights, bias and the loss history compared with the reference on 4 random problems (N in 4–12, D in 1–3, 60–90 epochs once and 1–25 otherwise, η from 0.02 to 0.1) and with 0 epochs (no steps, no losses) within |error| ≤ 1e-8 + 1e-6·|expected|; integration: 300 epochs with η = 0.1 on y = 2x₁ − 3x₂ + 1.5x₃ + 4 + noise record all 300 losses as the reference does and lower the loss to below 5% of its start",
         mistakes: [
             Change("loss recorded after the step", "each loss is recorded after the step: losses[i] must be the loss before step i (so losses[0] is the loss at w = 0).") {
                 $0.fit = referenceLoop(lossAfterStep: true)
@@ -72,7 +72,9 @@ extension LinearRegressionLesson {
         for round in 1...4 {
             let p = randomProblem(&context, rows: 4...12, features: 1...3)
             // A different η each round, so a learning rate hard-coded inside fit shows.
-            let epochs = context.random.nextInt(in: 1...25), lr = [0.02, 0.05, 0.08, 0.1][round - 1]
+            // The first round runs long enough (and slowly enough, η = 0.02) that a schedule of its own shows.
+            let epochs = round == 1 ? context.random.nextInt(in: 60...90) : context.random.nextInt(in: 1...25)
+            let lr = [0.02, 0.05, 0.08, 0.1][round - 1]
             let inputs = p.inputs.filter { $0.name == "X" || $0.name == "y" } + [("epochs", Tensor([Double(epochs)])), ("learningRate", Tensor([lr]))]
             let got = candidate.fit(p.X, p.y, lr, epochs), want = peers.reference.fit(p.X, p.y, lr, epochs)
             let situation = "random problem #\(round) (seed \(context.seed))"
@@ -93,7 +95,10 @@ extension LinearRegressionLesson {
         // Fixed true parameters, so the starting loss (about 31) is far above the noise floor (0.01).
         let X = context.randomTensor([40, 3])
         let y = matmul(X, Tensor([2, -3, 1.5])) + 4 + context.randomTensor([40], scale: 0.1)
-        let run = candidate.fit(X, y, 0.1, 300)
+        let run = candidate.fit(X, y, 0.1, 300), long = peers.reference.fit(X, y, 0.1, 300)
+        // All 300 epochs, step for step like the reference: no early stop, no schedule of its own.
+        try context.expectClose(Tensor(run.losses), Tensor(long.losses), what: "the loss history of a 300-epoch run",
+                                situation: "300 epochs with η = 0.1 (seed \(context.seed))", inputs: [("X", X), ("y", y)])
         guard let first = run.losses.first, let last = run.losses.last, last < 0.05 * first else {
             throw CheckFailure("training does not lower the loss enough: after 300 epochs with η = 0.1 the loss went from \(Diagnosis.short(run.losses.first ?? .nan)) to \(Diagnosis.short(run.losses.last ?? .nan)); it should fall below 5% of where it started.")
         }
@@ -110,7 +115,7 @@ extension LinearRegressionLesson {
             "Build A with `Tensor.concatenate([X, Tensor.ones([N, 1])], axis: 1)`, then `solveLinearSystem(matmul(A.transposed(), A), matmul(A.transposed(), y))` returns θ of shape [D + 1]: the first D entries are w, the last is b.",
             "`let theta = solveLinearSystem(matmul(At, A), matmul(At, y)); return (theta.slice(axis: 0, 0..<d), theta[d])`",
         ],
-        standard: "compared with the reference on 4 random problems (N in 6–15, D in 1–4) and an exact fit within |error| ≤ 1e-8 + 1e-6·|expected|; optimality: the MSE gradient at your solution is below 1e-8",
+        standard: "compared with the reference on 4 random problems (N in 6–15, D in 1–4), a fifth of the first one's shape and an exact fit within |error| ≤ 1e-8 + 1e-6·|expected|; optimality: the MSE gradient at your solution is below 1e-8",
         mistakes: [
             Change("no column of ones", "the weights were solved without a column of ones (XᵀX w = Xᵀy), which fits a plane through the origin: append a column of ones to X and solve for (w, b) together.") {
                 $0.solveNormalEquations = { X, y in
@@ -144,6 +149,10 @@ extension LinearRegressionLesson {
         ]
     ) { candidate, peers, context in
         var cases: [(String, Problem)] = (1...4).map { _ in ("a random problem (seed \(context.seed))", randomProblem(&context, rows: 6...15, features: 1...4)) }
+        // The first problem's shape again with other data: an answer remembered by shape shows.
+        let (firstRows, firstFeatures) = (cases[0].1.X.shape[0], cases[0].1.X.shape[1])
+        cases.append(("a second problem of the same shape (seed \(context.seed))",
+                      randomProblem(&context, rows: firstRows...firstRows, features: firstFeatures...firstFeatures)))
         var exact = randomProblem(&context, rows: 7...7, features: 2...2)
         exact.y = matmul(exact.X, Tensor([1.5, -2])) + 0.75
         cases.append(("an exact fit (y = 1.5·x₁ − 2·x₂ + 0.75)", exact))
@@ -160,7 +169,7 @@ extension LinearRegressionLesson {
                 throw CheckFailure("the MSE gradient at your solution is \(Diagnosis.short(size)), not 0 (\(situation)): the solution of the normal equations is where the gradient vanishes.")
             }
         }
-        context.pass("solveNormalEquations matches the reference on 4 random problems and an exact fit; the gradient vanishes there")
+        context.pass("solveNormalEquations matches the reference on 5 random problems (two of one shape) and an exact fit; the gradient vanishes there")
     }
 
     // MARK: - ridge
@@ -173,7 +182,7 @@ extension LinearRegressionLesson {
             "ridgeLoss: reuse your mseLoss and add `lambda * (weights * weights).sum()` to the loss and `2 * lambda * weights` to dWeights. solveRidge: Xc = X − X.mean(axis: 0), yc = y − ȳ, solve (XcᵀXc + NλI) w = Xcᵀyc with `Tensor.identity(d)`, then b = ȳ − x̄·w (`dot`).",
             "`solveLinearSystem(matmul(Xc.transposed(), Xc) + Double(n) * lambda * Tensor.identity(d), matmul(Xc.transposed(), yc))`; the N comes from the 1/N in the loss: setting (2/N)Xcᵀ(Xc w − yc) + 2λw = 0 and multiplying by N/2.",
         ],
-        standard: "ridgeLoss: loss and gradients compared with the reference on 4 random problems and 3 edge cases (λ in 0.01–1) within |error| ≤ 1e-8 + 1e-6·|expected|, gradient check relative error < 1e-7; solveRidge: compared with the reference on 4 random problems, and the ridge gradient at your solution is below 1e-8",
+        standard: "ridgeLoss: loss and gradients compared with the reference on 4 random problems and 3 edge cases (λ = 0.1 and 2.5) within |error| ≤ 1e-8 + 1e-6·|expected|, gradient check relative error < 1e-7; solveRidge: compared with the reference on 4 random problems, and the ridge gradient at your solution is below 1e-8",
         mistakes: [
             Change("bias penalized", "the bias is penalized: λ‖w‖² covers the weights only, so dBias is the plain MSE gradient.") {
                 $0.ridgeLoss = { X, y, w, b, lambda in
@@ -237,9 +246,11 @@ extension LinearRegressionLesson {
     }
 
     static func checkRidge(_ candidate: F, peers: Peers<F>, _ context: inout GradingContext) throws {
-        let lambda = [0.01, 0.1, 1.0][context.random.nextInt(in: 0..<3)]
-        try checkLossAndGradients("ridgeLoss (λ = \(lambda))", &context, peers: peers, candidate: candidate) { f in
-            { X, y, w, b in f.ridgeLoss(X, y, w, b, lambda) }
+        // Two values of λ, neither 1, so that λ left out, squared or inverted shows.
+        for lambda in [0.1, 2.5] {
+            try checkLossAndGradients("ridgeLoss (λ = \(lambda))", &context, peers: peers, candidate: candidate) { f in
+                { X, y, w, b in f.ridgeLoss(X, y, w, b, lambda) }
+            }
         }
         for round in 1...4 {
             let p = randomProblem(&context, rows: 3...15, features: 1...4)
