@@ -24,6 +24,8 @@ public enum Catalog {
                    exercises: LinearRegressionLesson.exercises),
         LessonInfo(number: 3, folder: ClassifiersLesson.folder, title: "Perceptron and logistic regression", module: "Classifiers",
                    exercises: ClassifiersLesson.exercises),
+        LessonInfo(number: 4, folder: BackpropLesson.folder, title: "Backpropagation and the multilayer perceptron", module: "Backprop",
+                   exercises: BackpropLesson.exercises),
     ]
 
     public static var exercises: [Exercise] { lessons.flatMap(\.exercises) }

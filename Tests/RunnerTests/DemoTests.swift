@@ -49,4 +49,13 @@ struct DemoTests {
         let xor = try #require(text.firstMatch(of: #/200 XOR points +logistic regression +\d+ steps +([0-9.]+)%/#))
         #expect(try #require(Double(xor.1)) <= 75, "logistic regression beat one straight line on XOR")
     }
+
+    @Test("04: a hidden layer solves XOR, and an MLP reaches 97% on held-out digits")
+    func backprop() async throws {
+        let text = try await output(ofLesson: 4)
+        let xor = try #require(text.firstMatch(of: #/XOR with a hidden layer.*\n +accuracy ([0-9.]+)%/#), "no XOR accuracy:\n\(text)")
+        #expect(try #require(Double(xor.1)) == 100, "the hidden layer did not solve XOR")
+        let test = try #require(text.firstMatch(of: #/test accuracy ([0-9.]+)%/#), "no test accuracy:\n\(text)")
+        #expect(try #require(Double(test.1)) >= 97, "the digits network stayed below 97% on the test set")
+    }
 }

@@ -1,0 +1,66 @@
+import ClassifiersSolutions
+import CourseKit
+import Foundation
+
+/// The parameters of a two-layer network, scores = relu(X W1 + b1) W2 + b2.
+/// Its gradients have the same shapes, so the same type holds them.
+public struct TwoLayerNet: Sendable {
+    /// `[D, H]`
+    public var w1: Tensor
+    /// `[H]`
+    public var b1: Tensor
+    /// `[H, C]`
+    public var w2: Tensor
+    /// `[C]`
+    public var b2: Tensor
+
+    public init(w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor) {
+        self.w1 = w1
+        self.b1 = b1
+        self.w2 = w2
+        self.b2 = b2
+    }
+
+    /// Small random weights (standard deviation `weightScale`) and zero biases.
+    public init(inputSize: Int, hiddenSize: Int, classCount: Int, weightScale: Double = 0.1,
+                using generator: inout SeededGenerator) {
+        self.init(w1: Tensor.randomNormal([inputSize, hiddenSize], standardDeviation: weightScale, using: &generator),
+                  b1: Tensor.zeros([hiddenSize]),
+                  w2: Tensor.randomNormal([hiddenSize, classCount], standardDeviation: weightScale, using: &generator),
+                  b2: Tensor.zeros([classCount]))
+    }
+}
+
+/// Exercise `mlp.twoLayer` — the network's class scores (the forward pass only).
+///
+/// $$ \text{scores} = \mathrm{relu}(X W_1 + b_1)\, W_2 + b_2 $$
+///
+/// - Parameters:
+///   - net: the parameters.
+///   - X: `[N, D]`.
+/// - Returns: scores, `[N, C]`.
+public func twoLayerNetScores(_ net: TwoLayerNet, _ X: Tensor) -> Tensor {
+    todo()
+}
+
+/// Exercise `mlp.twoLayer` — the loss and every gradient of the two-layer network.
+///
+/// The loss is the mean softmax cross-entropy of the scores (lesson 03's
+/// `softmaxCrossEntropy` is available) plus L2 regularization of the weights
+/// (not the biases):
+///
+/// $$ L = \frac1N \sum_i -\log p_{i, y_i} + \frac{\lambda}{2}\big(\lVert W_1\rVert^2 + \lVert W_2\rVert^2\big) $$
+///
+/// so each weight gradient gains λW. Backward: through the second affine
+/// layer, the ReLU, then the first affine layer — your layers from this lesson.
+///
+/// - Parameters:
+///   - net: the parameters.
+///   - X: `[N, D]`.
+///   - labels: N class indices in `0..<C`.
+///   - regularization: λ ≥ 0.
+/// - Returns: the loss and ∂L/∂(each parameter), with the parameters' shapes.
+public func twoLayerNetLoss(_ net: TwoLayerNet, _ X: Tensor, labels: [Int], regularization: Double)
+    -> (loss: Double, gradients: TwoLayerNet) {
+    todo()
+}

@@ -1,0 +1,179 @@
+import CourseKit
+import Foundation
+import Implementations
+
+extension BackpropLesson {
+    /// Three clusters in 4-D, `count` points, labels 0, 1, 2.
+    static func clusters(_ context: inout GradingContext, count: Int) -> Dataset {
+        let centers = [Tensor([2, 0, 0, 1]), Tensor([0, 2, 0, -1]), Tensor([0, 0, 2, 0])]
+        let labels = (0..<count).map { _ in context.random.nextInt(in: 0..<3) }
+        let rows = labels.map { centers[$0] + context.randomTensor([4], scale: 0.8) }
+        return Dataset(features: Tensor.stack(rows, axis: 0), labels: labels, classCount: 3)
+    }
+
+    /// The reference training loop, changed in one place.
+    static func trainVariant(shuffle: Bool = true, freshShuffleEachEpoch: Bool = false, validateOnTraining: Bool = false,
+                             ignoreRegularization: Bool = false, fixedLearningRate: Double? = nil)
+        -> @Sendable (F.Layers, Dataset, Dataset, Int, Int, Double, Double, UInt64) -> (layers: F.Layers, history: F.History) {
+        { layers, train, validation, epochs, batchSize, lr, lambda, seed in
+            let ref = BackpropFunctions.reference
+            var generator = SeededGenerator(seed: seed)
+            var layers = layers
+            var history: F.History = ([], [], [])
+            for _ in 0..<epochs {
+                if freshShuffleEachEpoch { generator = SeededGenerator(seed: seed) }
+                let batches = shuffle
+                    ? train.minibatches(size: batchSize, using: &generator)
+                    : stride(from: 0, to: train.count, by: batchSize).map { train.subset(Array($0..<min($0 + batchSize, train.count))) }
+                for batch in batches {
+                    let (loss, gradients) = ref.networkLoss(layers, batch.features, batch.labels, ignoreRegularization ? 0 : lambda)
+                    history.losses.append(loss)
+                    layers = ref.sgdStep(layers, gradients, fixedLearningRate ?? lr)
+                }
+                history.trainAccuracy.append(ref.accuracy(layers, train.features, train.labels))
+                let held = validateOnTraining ? train : validation
+                history.validationAccuracy.append(ref.accuracy(layers, held.features, held.labels))
+            }
+            return (layers, history)
+        }
+    }
+
+    // MARK: - Training
+
+    static let trainingSpec = Spec(
+        id: "mlp.training", title: "Minibatch SGD with training and validation accuracy", file: "Training.swift",
+        declarations: ["sgdStep(_:gradients:learningRate:)", "accuracy(_:_:labels:)",
+                       "trainNetwork(_:train:validation:epochs:batchSize:learningRate:regularization:seed:)"],
+        hints: [
+            "An epoch is one pass over the training set in a fresh random order, cut into minibatches; each minibatch gives a loss and gradients (your `networkLoss`) and one SGD step, W ← W − η·∂L/∂W for every layer. After each epoch, measure accuracy — the fraction of rows whose highest score is the label — on the training set and on the validation set, which is never trained on.",
+            "Create the generator once, before the epochs: `var generator = SeededGenerator(seed: seed)`, and call `train.minibatches(size: batchSize, using: &generator)` at the start of every epoch. Accuracy: `networkScores(layers, X).argmax(axis: 1)` compared with the labels.",
+            "`for _ in 0..<epochs { for batch in train.minibatches(size: batchSize, using: &generator) { let (loss, g) = networkLoss(layers, batch.features, labels: batch.labels, regularization: regularization); history.losses.append(loss); layers = sgdStep(layers, gradients: g, learningRate: learningRate) }; history.trainAccuracy.append(accuracy(layers, train.features, labels: train.labels)); history.validationAccuracy.append(…validation…) }`",
+        ],
+        standard: "sgdStep and accuracy compared with the reference on random networks; trainNetwork's losses, accuracies and final parameters compared with the reference on 3 runs (clusters in 4-D, 2–4 epochs, batch sizes 4–7 with a partial last batch, η of 0.05, 0.2 and 0.1, λ of 0, 0.01 and 0.1) within |error| ≤ 1e-8 + 1e-6·|expected|; integration: a [64, 40, 10] network overfits 20 handwritten digits — 100% training accuracy within 150 epochs (the “overfit a tiny batch” check)",
+        mistakes: [
+            Change("no shuffling", "the minibatches are taken in the data's order: shuffle every epoch with `train.minibatches(size:using:)` and the one generator made from the seed.") {
+                $0.train = trainVariant(shuffle: false)
+            },
+            Change("generator re-created every epoch", "every epoch reuses the same order, because the generator is created inside the epoch loop: create it once, before the first epoch, so each epoch gets a fresh shuffle.") {
+                $0.train = trainVariant(freshShuffleEachEpoch: true)
+            },
+            Change("validation accuracy measured on the training set", "the “validation” accuracy is computed on the training data: use the validation set, which the network never trains on — that gap is what shows overfitting.") {
+                $0.train = trainVariant(validateOnTraining: true)
+            },
+            Change("regularization ignored", "λ is not passed on to `networkLoss`: training must use the regularization it was given.") {
+                $0.train = trainVariant(ignoreRegularization: true)
+            },
+            Change("gradient ascent", "sgdStep adds the gradient: subtract it, W ← W − η·∂L/∂W, to go downhill.") {
+                $0.sgdStep = { layers, gradients, lr in BackpropFunctions.reference.sgdStep(layers, gradients, -lr) }
+            },
+            Change("learning rate fixed at 0.1", "the learning rate is hard-coded: use the η the caller passes.") {
+                $0.train = trainVariant(fixedLearningRate: 0.1)
+            },
+        ],
+        alternatives: [
+            Change("a hand-made permutation, sliced into batches") {
+                $0.train = { layers, train, validation, epochs, batchSize, lr, lambda, seed in
+                    let ref = BackpropFunctions.reference
+                    var generator = SeededGenerator(seed: seed)
+                    var layers = layers
+                    var history: F.History = ([], [], [])
+                    for _ in 0..<epochs {
+                        let order = generator.permutation(train.count)
+                        var start = 0
+                        while start < order.count {
+                            let batch = train.subset(Array(order[start..<min(start + batchSize, order.count)]))
+                            let (loss, gradients) = ref.networkLoss(layers, batch.features, batch.labels, lambda)
+                            history.losses.append(loss)
+                            layers = zip(layers, gradients).map { ($0.weights - lr * $1.weights, $0.bias - lr * $1.bias) }
+                            start += batchSize
+                        }
+                        history.trainAccuracy.append(ref.accuracy(layers, train.features, train.labels))
+                        history.validationAccuracy.append(ref.accuracy(layers, validation.features, validation.labels))
+                    }
+                    return (layers, history)
+                }
+            },
+        ]
+    ) { candidate, peers, context in
+        try context.noting([.deepNet], of: "mlp.training", candidate: candidate, reference: peers.reference) { context in
+            try checkTraining(candidate, peers: peers, &context)
+        }
+    }
+
+    static func checkTraining(_ candidate: F, peers: Peers<F>, _ context: inout GradingContext) throws {
+        for round in 1...3 {
+            let (layers, _, _) = randomNetwork(&context, hiddenLayers: 1...2)
+            let gradients: F.Layers = layers.map { (context.randomTensor($0.weights.shape), context.randomTensor($0.bias.shape)) }
+            let lr = [0.01, 0.1, 0.5][round - 1]
+            let got = candidate.sgdStep(layers, gradients, lr), want = peers.reference.sgdStep(layers, gradients, lr)
+            let situation = "random network #\(round), η = \(lr) (seed \(context.seed))"
+            for index in want.indices where got.count == want.count {
+                try context.expectClose(got[index].weights, want[index].weights, what: "sgdStep's weights of layer \(index)", situation: situation,
+                                        inputs: [("weights", layers[index].weights), ("gradient", gradients[index].weights)],
+                                        suspects: peers.suspects { $0.sgdStep(layers, gradients, lr)[index].weights })
+                try context.expectClose(got[index].bias, want[index].bias, what: "sgdStep's bias of layer \(index)", situation: situation,
+                                        inputs: [("bias", layers[index].bias), ("gradient", gradients[index].bias)],
+                                        suspects: peers.suspects { $0.sgdStep(layers, gradients, lr)[index].bias })
+            }
+            guard got.count == want.count else { throw CheckFailure("sgdStep returned \(got.count) layers for \(want.count).") }
+            let (net, X, labels) = randomNetwork(&context, hiddenLayers: 1...2)
+            try context.expectClose(candidate.accuracy(net, X, labels), peers.reference.accuracy(net, X, labels), what: "accuracy",
+                                    situation: "random network #\(round) (seed \(context.seed))",
+                                    inputs: [("X", X), ("labels", Tensor(labels.map(Double.init)))])
+        }
+        context.pass("sgdStep and accuracy match the reference on 3 random networks")
+
+        for (round, (lr, lambda)) in [(0.05, 0.0), (0.2, 0.01), (0.1, 0.1)].enumerated() {
+            let train = clusters(&context, count: context.random.nextInt(in: 18...26)), validation = clusters(&context, count: 9)
+            var generator = SeededGenerator(seed: context.random.next())
+            let layers = F.heInitialized(sizes: [4, 5, 3], using: &generator)
+            let epochs = context.random.nextInt(in: 2...4)
+            // A batch size that leaves a partial last batch (no count in 18–26 is divisible by all of 4–7).
+            let sizes = (4...7).filter { train.count % $0 != 0 }
+            let batchSize = sizes[context.random.nextInt(in: 0..<sizes.count)]
+            let seed = context.random.next() >> 12
+            let situation = "run #\(round + 1): \(train.count) examples, \(epochs) epochs, batches of \(batchSize), η = \(lr), λ = \(lambda), seed \(seed) (run seed \(context.seed))"
+            let inputs: [(name: String, value: Tensor)] = [("train.features", train.features), ("train.labels", Tensor(train.labels.map(Double.init)))]
+            let got = candidate.train(layers, train, validation, epochs, batchSize, lr, lambda, seed)
+            let want = peers.reference.train(layers, train, validation, epochs, batchSize, lr, lambda, seed)
+            try context.expectClose(Tensor(got.history.losses), Tensor(want.history.losses), what: "history.losses", situation: situation,
+                                    inputs: inputs, suspects: peers.suspects { Tensor($0.train(layers, train, validation, epochs, batchSize, lr, lambda, seed).history.losses) })
+            try context.expectClose(Tensor(got.history.trainAccuracy), Tensor(want.history.trainAccuracy), what: "history.trainAccuracy",
+                                    situation: situation, inputs: inputs,
+                                    suspects: peers.suspects { Tensor($0.train(layers, train, validation, epochs, batchSize, lr, lambda, seed).history.trainAccuracy) })
+            try context.expectClose(Tensor(got.history.validationAccuracy), Tensor(want.history.validationAccuracy),
+                                    what: "history.validationAccuracy", situation: situation, inputs: inputs,
+                                    suspects: peers.suspects { Tensor($0.train(layers, train, validation, epochs, batchSize, lr, lambda, seed).history.validationAccuracy) })
+            guard got.layers.count == want.layers.count else { throw CheckFailure("trainNetwork returned \(got.layers.count) layers for \(want.layers.count).") }
+            for index in want.layers.indices {
+                try context.expectClose(got.layers[index].weights, want.layers[index].weights, what: "the trained weights of layer \(index)",
+                                        situation: situation, inputs: inputs)
+            }
+        }
+        context.pass("trainNetwork matches the reference on 3 runs (losses, accuracies, final weights)")
+
+        // Overfit a tiny batch: a network that cannot memorize 20 examples has a bug.
+        let digits = try Dataset.digits()
+        let tiny = digits.subset(Array(0..<20))   // pixels already scaled to 0–1
+        var generator = SeededGenerator(seed: 4)
+        let start = F.heInitialized(sizes: [64, 40, 10], using: &generator)
+        let run = candidate.train(start, tiny, tiny, 150, 20, 0.5, 0, 1)
+        guard let final = run.history.trainAccuracy.last, final == 1, let first = run.history.losses.first,
+              let last = run.history.losses.last, last < 0.1 * first else {
+            throw CheckFailure("the “overfit a tiny batch” check failed: training a [64, 40, 10] network on 20 digits for 150 epochs (η = 0.5, λ = 0) should reach 100% training accuracy and cut the loss tenfold, but accuracy ended at \(Diagnosis.short(run.history.trainAccuracy.last ?? .nan)) and the loss went from \(Diagnosis.short(run.history.losses.first ?? .nan)) to \(Diagnosis.short(run.history.losses.last ?? .nan)).")
+        }
+        let epoch = (run.history.trainAccuracy.firstIndex(of: 1) ?? 0) + 1
+        context.pass("overfits 20 digits: 100% training accuracy from epoch \(epoch), loss \(Diagnosis.short(first)) → \(Diagnosis.short(last))")
+    }
+}
+
+extension Prerequisite where Functions == BackpropFunctions {
+    static let deepNet = Prerequisite(exerciseID: "mlp.deepNet", function: "networkLoss") { candidate, reference, context in
+        let (layers, X, labels) = BackpropLesson.randomNetwork(&context, hiddenLayers: 1...2)
+        let got = candidate.networkLoss(layers, X, labels, 0.1), want = reference.networkLoss(layers, X, labels, 0.1)
+        return Tolerance.standard.accepts(got.loss, want.loss) && got.gradients.count == want.gradients.count
+            && zip(got.gradients, want.gradients).allSatisfy {
+                Tolerance.standard.accepts($0.weights, $1.weights) && Tolerance.standard.accepts($0.bias, $1.bias)
+            }
+    }
+}
