@@ -19,6 +19,10 @@ extension BackpropLesson {
         let labels = (0..<n).map { _ in context.random.nextInt(in: 0..<classes) }
         var h = X
         for index in layers.indices.dropLast() {
+            // A unit dead for every example would hide its layer's gradients: wake it up through its bias.
+            let pre = matmul(h, layers[index].weights) + layers[index].bias
+            let highest = pre.max(axis: 0)
+            layers[index].bias = layers[index].bias + highest.map { $0 < 0.3 ? 0.3 - $0 : 0 }
             for _ in 0..<20 {
                 let pre = matmul(h, layers[index].weights) + layers[index].bias
                 let tooClose = abs(pre).min(axis: 0).map { $0 < 0.05 ? 1 : 0 }
@@ -139,7 +143,7 @@ extension BackpropLesson {
             "Use this lesson's layers: `affineReluForward` for the hidden layer and `affineForward` for the scores, keeping both caches; `softmaxCrossEntropy(scores, labels: labels)` from lesson 03 gives the loss and dScores; then `affineBackward(dScores, cache:)` and `affineReluBackward(dHidden, cache:)`. ‖W‖² is `(w * w).sum()`.",
             "`let (h, hc) = affineReluForward(X, weights: net.w1, bias: net.b1); let (s, sc) = affineForward(h, weights: net.w2, bias: net.b2); let (data, ds) = softmaxCrossEntropy(s, labels: labels); let (dh, dW2, db2) = affineBackward(ds, cache: sc); let (_, dW1, db1) = affineReluBackward(dh, cache: hc)` and return `data + 0.5 * λ * (‖W1‖² + ‖W2‖²)` with `TwoLayerNet(w1: dW1 + λ * net.w1, b1: db1, w2: dW2 + λ * net.w2, b2: db2)`.",
         ],
-        standard: "scores, loss and the four gradients compared with the reference on 4 random networks (D in 2–5, H in 3–6, C in 2–4, N in 2–6, λ of 0, 0.1, 0.5 and 1) within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check of every parameter against your own loss (hidden pre-activations kept 0.05 from the kink): relative error < 1e-7",
+        standard: "scores, loss and the four gradients compared with the reference on 4 random networks (D in 2–5, H in 3–6, C in 2–4, N in 2–6, λ of 0, 0.1, 0.5 and 1) and one whose scores are near 800, within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check of every parameter against your own loss (hidden pre-activations kept 0.05 from the kink): relative error < 1e-7",
         mistakes: [
             Change("weight decay missing from the gradients", "the penalty (λ/2)‖W‖² is in the loss but its gradient λW is missing from ∂L/∂W1 and ∂L/∂W2.") {
                 $0.twoLayerLoss = twoLayer(networkLossVariant(weightDecayGradient: false))
@@ -168,10 +172,13 @@ extension BackpropLesson {
         ]
     ) { candidate, peers, context in
         try context.noting([.affine, .relu], of: "mlp.twoLayer", candidate: candidate, reference: peers.reference) { context in
-            for (round, lambda) in [0, 0.1, 0.5, 1].enumerated() {
-                let (layers, X, labels) = randomNetwork(&context, hiddenLayers: 1...1)
+            for (round, lambda) in [0, 0.1, 0.5, 1, 0].enumerated() {
+                let (drawn, X, labels) = randomNetwork(&context, hiddenLayers: 1...1)
+                var layers = drawn
+                // The fifth network's scores are near 800 (e^800 overflows): the softmax must be the stable one.
+                if round == 4 { (layers[1].weights, layers[1].bias) = (layers[1].weights * 100, layers[1].bias + 800) }
                 let net = asTwoLayer(layers)
-                let situation = "random network #\(round + 1), λ = \(lambda) (seed \(context.seed))"
+                let situation = (round == 4 ? "scores near 800" : "random network #\(round + 1)") + ", λ = \(lambda) (seed \(context.seed))"
                 let inputs: [(name: String, value: Tensor)] = [("X", X), ("labels", Tensor(labels.map(Double.init))), ("w1", net.w1), ("w2", net.w2)]
                 try context.expectClose(candidate.twoLayerScores(net, X), peers.reference.twoLayerScores(net, X), what: "twoLayerNetScores",
                                         situation: situation, inputs: inputs, suspects: peers.suspects { $0.twoLayerScores(net, X) })
@@ -182,7 +189,7 @@ extension BackpropLesson {
                                            return (r.loss, asLayers(r.gradients))
                                        }, peers: peers, situation: situation, inputs: inputs, batchSize: X.shape[0], &context)
             }
-            context.pass("scores, loss and gradients match the reference on 4 random networks")
+            context.pass("scores, loss and gradients match the reference on 4 random networks and one with scores near 800")
             let (layers, X, labels) = randomNetwork(&context, hiddenLayers: 1...1)
             let lambda = 0.3
             let gradients = asLayers(candidate.twoLayerLoss(asTwoLayer(layers), X, labels, lambda).gradients)
@@ -202,7 +209,7 @@ extension BackpropLesson {
             "`for layer in layers.dropLast() { let (out, cache) = affineReluForward(h, weights: layer.weights, bias: layer.bias); caches.append(cache); h = out }`, then `affineForward` for the last layer and `softmaxCrossEntropy`. Backward: `affineBackward` for the last layer, then `for index in stride(from: layers.count - 2, through: 0, by: -1)` with `affineReluBackward`.",
             "Collect gradients with `var gradients = layers` and assign `gradients[index] = DenseLayer(weights: dW + regularization * layers[index].weights, bias: db)`; the loss is `dataLoss + 0.5 * regularization * Σ (W * W).sum()`.",
         ],
-        standard: "scores, loss and every layer's gradients compared with the reference on 4 random networks of 1 to 4 layers (λ of 0, 0.1, 0.5 and 1) within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check of every parameter of a 3-layer network against your own loss: relative error < 1e-7",
+        standard: "scores, loss and every layer's gradients compared with the reference on 4 random networks of 1 to 4 layers (λ of 0, 0.1, 0.5 and 1) and one whose scores are near 800, within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check of every parameter of a 3-layer network against your own loss: relative error < 1e-7",
         mistakes: [
             Change("ReLU after the last layer", "the scores go through a ReLU: only the hidden layers have one; the last layer is affine alone.") {
                 $0.networkScores = { layers, X in maximum(BackpropFunctions.reference.networkScores(layers, X), 0) }
@@ -247,9 +254,13 @@ extension BackpropLesson {
         ]
     ) { candidate, peers, context in
         try context.noting([.affine, .relu], of: "mlp.deepNet", candidate: candidate, reference: peers.reference) { context in
-            for (round, lambda) in [0, 0.1, 0.5, 1].enumerated() {
-                let (layers, X, labels) = randomNetwork(&context, hiddenLayers: round == 0 ? 0...0 : (round == 3 ? 3...3 : 1...2))
-                let situation = "random network #\(round + 1) with \(layers.count) layers, λ = \(lambda) (seed \(context.seed))"
+            for (round, lambda) in [0, 0.1, 0.5, 1, 0].enumerated() {
+                let (drawn, X, labels) = randomNetwork(&context, hiddenLayers: round == 0 ? 0...0 : (round == 3 ? 3...3 : 1...2))
+                var scaled = drawn
+                // The fifth network's scores are near 800 (e^800 overflows): the softmax must be the stable one.
+                if round == 4 { (scaled[scaled.count - 1].weights, scaled[scaled.count - 1].bias) = (scaled[scaled.count - 1].weights * 100, scaled[scaled.count - 1].bias + 800) }
+                let layers = scaled
+                let situation = (round == 4 ? "scores near 800" : "random network #\(round + 1)") + " with \(layers.count) layers, λ = \(lambda) (seed \(context.seed))"
                 let inputs: [(name: String, value: Tensor)] = [("X", X), ("labels", Tensor(labels.map(Double.init)))]
                 try context.expectClose(candidate.networkScores(layers, X), peers.reference.networkScores(layers, X), what: "networkScores",
                                         situation: situation, inputs: inputs, suspects: peers.suspects { $0.networkScores(layers, X) })
@@ -258,7 +269,7 @@ extension BackpropLesson {
                                        suspects: { $0.networkLoss(layers, X, labels, lambda) }, peers: peers, situation: situation,
                                        inputs: inputs, batchSize: X.shape[0], &context)
             }
-            context.pass("scores, loss and gradients match the reference on networks of 1 to 4 layers")
+            context.pass("scores, loss and gradients match the reference on networks of 1 to 4 layers and one with scores near 800")
             let (layers, X, labels) = randomNetwork(&context, hiddenLayers: 2...2)
             let lambda = 0.2
             let worst = try checkNetworkGradients("networkLoss", layers: layers, gradients: candidate.networkLoss(layers, X, labels, lambda).gradients,

@@ -23,10 +23,9 @@ enum BackpropLesson {
     static func randomLayerInputs(_ context: inout GradingContext, batchOfOne: Bool = false)
         -> (x: Tensor, w: Tensor, b: Tensor, dOut: Tensor) {
         let n = batchOfOne ? 1 : context.random.nextInt(in: 2...6)
-        var d = context.random.nextInt(in: 2...5), m = context.random.nextInt(in: 2...5)
-        if d == m { m += 1 }
-        if d == n { d += 1 }
-        if m == n { m += 1 }
+        var d = context.random.nextInt(in: 2...6), m = context.random.nextInt(in: 2...6)
+        while d == n { d += 1 }
+        while m == n || m == d { m += 1 }
         return (context.randomTensor([n, d]), context.randomTensor([d, m]), context.randomTensor([m]), context.randomTensor([n, m]))
     }
 
