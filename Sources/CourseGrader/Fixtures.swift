@@ -1,10 +1,11 @@
+import CourseKit
 import Foundation
 import Grading
 import Runner
 
 /// Exercises for the runner's own tests, present only when `DLFS_FIXTURES=1`:
-/// one that traps, one that hangs, one that floods its output, and one that
-/// passes. They let the end-to-end tests check crash, hang and flood isolation
+/// one that traps, one that hangs, one that floods its output, one that
+/// reaches another exercise's `todo()`, and one that passes. They let the end-to-end tests check crash, hang and flood isolation
 /// without editing a stub and rebuilding the course.
 enum Fixtures {
     static var enabled: Bool { ProcessInfo.processInfo.environment["DLFS_FIXTURES"] == "1" }
@@ -32,6 +33,7 @@ enum Fixtures {
         ("trap", "Traps: an index out of range", Body(run: trap)),
         ("hang", "Hangs: an infinite loop", Body(run: hang)),
         ("flood", "Floods its output, then passes", Body(run: flood)),
+        ("unwritten", "Calls a function of another exercise that is still a stub", Body(run: callsUnwritten)),
         ("pass", "Passes", noop),
     ]
 
@@ -54,6 +56,12 @@ enum Fixtures {
     static func hang() {
         var counter = 0
         while counter >= 0 { counter = (counter &+ 1) & 0xFFFF }
+    }
+
+    /// What a learner's code does when it calls an earlier exercise's stub:
+    /// a `todo()` in another exercise's file (`activations.sigmoid`'s).
+    static func callsUnwritten() {
+        todo("/course/Lessons/01-activations/Sigmoid.swift", line: 16)
     }
 
     /// About 4 MB of output.

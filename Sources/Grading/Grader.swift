@@ -63,9 +63,17 @@ public enum ChildGrader {
     public static func run(exercise: Exercise) -> Never {
         let seed = Seed.forThisRun()
         let exerciseID = exercise.id
+        let ownFile = exercise.lessonPath
         TodoPolicy.current = .report { file, line in
-            report(GradeReport(id: exerciseID, verdict: .notStarted,
-                               message: "not started: todo() at \(Catalog.shortPath(file)):\(line)", seed: seed))
+            let path = Catalog.shortPath(file)
+            // A todo() in another exercise's file: the learner's own code is written, and calls one that is not.
+            if path != ownFile, let owner = Catalog.exercises.first(where: { $0.lessonPath == path }) {
+                report(GradeReport(id: exerciseID, verdict: .failed, message: """
+                    your code calls a function that is not written yet: todo() at \(path):\(line), exercise \(owner.id). \
+                    Pass \(owner.id) first, then come back to \(exerciseID).
+                    """, seed: seed))
+            }
+            report(GradeReport(id: exerciseID, verdict: .notStarted, message: "not started: todo() at \(path):\(line)", seed: seed))
         }
         let limit = timeLimit
         let watchdog = Thread {

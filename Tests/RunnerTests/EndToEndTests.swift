@@ -196,6 +196,16 @@ struct EndToEndTests {
         #expect(run.seconds < limit + RunnerDefaults.killGrace + 3, "took \(run.seconds) s")
     }
 
+    @Test("a todo() in another exercise's file fails and names that exercise; it is not “not started”")
+    func callsUnwritten() throws {
+        let run = try CourseBinary.run(["check", "fixture.unwritten", "--json", "--no-build", "--root", root],
+                                       environment: ["DLFS_FIXTURES": "1"])
+        let report = try #require(try CourseBinary.decode(run.output).exercises.first)
+        #expect(report.verdict == "failed", "\(report.message)")
+        #expect(report.message.contains("Lessons/01-activations/Sigmoid.swift:16"), "\(report.message)")
+        #expect(report.message.contains("Pass activations.sigmoid first"), "\(report.message)")
+    }
+
     @Test("a flood of output is drained and capped; the exercise is still graded")
     func flood() throws {
         let run = try CourseBinary.run(["check", "fixture.flood", "--json", "--no-build", "--root", root],
