@@ -29,15 +29,24 @@ private let symbolicatedCrashes: Void = {
 /// a fresh clone.
 func gradeLearner(_ id: String) async throws {
     _ = symbolicatedCrashes
+    #if compiler(>=6.3) && !DLFS_WITHOUT_EXIT_TEST_CAPTURES
     let result = await #expect(processExitsWith: .failure, observing: [\.standardOutputContent, \.standardErrorContent]) { [id] in
         ChildGrader.run(exerciseID: id)
     }
     guard let result else { return }   // the child exited with status 0: already recorded as a failure
     let output = String(decoding: result.standardOutputContent, as: UTF8.self)
     let errors = String(decoding: result.standardErrorContent, as: UTF8.self)
+    let exitDescription = "\(result.exitStatus)"
+    #else
+    // Swift 6.2's exit tests cannot capture the id: run the built grader as the child instead.
+    let run = try #require(try GraderExecutable.run(["__grade", id]),
+                           "course-grader was not found next to the test bundle; set DLFS_GRADER_BINARY")
+    let (output, errors) = (run.standardOutput, run.standardError)
+    let exitDescription = run.exitedNormally ? "exit code \(run.status)" : "signal \(run.status)"
+    #endif
     let report = ChildGrader.parseReport(standardOutput: output)
         ?? GradeReport(id: id, verdict: .crashed,
-                       message: CrashReport.summarize(standardError: errors, exitDescription: "\(result.exitStatus)"),
+                       message: CrashReport.summarize(standardError: errors, exitDescription: exitDescription),
                        seed: 0)
 
     if let wanted = ProcessInfo.processInfo.environment["DLFS_EXPECT"].flatMap(Verdict.init(rawValue:)),
