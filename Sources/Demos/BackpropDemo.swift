@@ -83,8 +83,10 @@ let backpropDemo = Demo(
     for (truth, guess) in zip(test.labels, predictions) {
         confusion.withScalars { $0[truth * 10 + guess] += 1 }
     }
-    print(Heatmap(confusion, title: "confusion on the test set (rows: true digit, columns: predicted)",
-                  rowLabels: (0..<10).map(String.init), columnLabels: (0..<10).map(String.init)).render())
+    // Each row as fractions of that digit's test images, so a digit with fewer examples does not look worse.
+    let fractions = confusion / maximum(confusion.sum(axis: 1, keepingDims: true), 1)
+    print(Heatmap(fractions, title: "confusion on the test set (rows: true digit, as fractions of its images; columns: predicted)",
+                  rowLabels: (0..<10).map(String.init), columnLabels: (0..<10).map(String.init), range: 0...1).render())
     var mistakes: [(Int, Int, Int)] = []
     for truth in 0..<10 {
         for guess in 0..<10 where truth != guess && confusion[truth, guess] > 0 {

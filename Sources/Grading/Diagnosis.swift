@@ -75,13 +75,17 @@ public enum Diagnosis {
         return nil
     }
 
+    /// The largest absolute error, and the largest relative error among the
+    /// elements that are not tiny in the answer (where the answer is 0, as
+    /// behind a ReLU's gate, a relative error means nothing).
     static func errors(_ a: Tensor, _ e: Tensor) -> (Double, Double) {
         var maxAbs = 0.0, maxRel = 0.0
+        let floor = 1e-8 + 1e-6 * (e.scalars.lazy.filter(\.isFinite).map(abs).max() ?? 0)
         for (x, y) in zip(a.scalars, e.scalars) where x != y {
             let d = abs(x - y)
             if d.isNaN { return (.nan, .nan) }
             maxAbs = max(maxAbs, d)
-            maxRel = max(maxRel, d / max(abs(y), 1e-12))
+            if abs(y) >= floor { maxRel = max(maxRel, d / abs(y)) }
         }
         return (maxAbs, maxRel)
     }

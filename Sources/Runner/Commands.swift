@@ -53,7 +53,8 @@ public enum Commands {
             print("next: " + next.exercise.id.styled(.bold) + " — edit " + next.exercise.lessonPath
                   + "  (`swift run course` watches it for you)")
         } else if !run.outcomes.isEmpty {
-            print("Every exercise passes. Try the demos: `swift run course demo 1`.")
+            let last = Course.lessons.last.map { String(format: "%02d", $0.number) } ?? "1"
+            print("Every exercise passes. Watch your code train: `swift run course demo \(last)`, or `swift run course demo --all`.")
         }
         printBuildProblems(run, renderer: renderer)
         return 0
@@ -347,7 +348,7 @@ public enum Commands {
             }
             print("")
         }
-        print("SVG plots are in \(context.relative(context.state.demos))/")
+        if demos.count > 1 { print("SVG plots are in \(context.relative(context.state.demos))/") }
         return failures == 0 ? 0 : 1
     }
 

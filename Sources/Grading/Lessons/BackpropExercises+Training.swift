@@ -134,7 +134,7 @@ extension BackpropLesson {
             let sizes = (4...7).filter { train.count % $0 != 0 }
             let batchSize = sizes[context.random.nextInt(in: 0..<sizes.count)]
             let seed = context.random.next() >> 12
-            let situation = "run #\(round + 1): \(train.count) examples, \(epochs) epochs, batches of \(batchSize), η = \(lr), λ = \(lambda), seed \(seed) (run seed \(context.seed))"
+            let situation = "run #\(round + 1): \(train.count) examples, \(epochs) epochs, batches of \(batchSize), η = \(lr), λ = \(lambda), trainNetwork's seed \(seed) (replay the whole check with DLFS_SEED=\(context.seed))"
             let inputs: [(name: String, value: Tensor)] = [("train.features", train.features), ("train.labels", Tensor(train.labels.map(Double.init)))]
             let got = candidate.train(layers, train, validation, epochs, batchSize, lr, lambda, seed)
             let want = peers.reference.train(layers, train, validation, epochs, batchSize, lr, lambda, seed)

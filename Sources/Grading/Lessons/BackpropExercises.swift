@@ -102,6 +102,15 @@ enum BackpropLesson {
                     })
                 }
             },
+            Change("bias gradient summed over the wrong axis", "dBias sums dOut along each row (axis 1): b has one entry per output unit, so sum over the batch, `dOut.sum(axis: 0)`, shape [M].") {
+                $0.affine = { x, w, b in
+                    let (out, backward) = BackpropFunctions.reference.affine(x, w, b)
+                    return (out, { dOut in
+                        let r = backward(dOut)
+                        return (r.dx, r.dWeights, dOut.sum(axis: 1))
+                    })
+                }
+            },
             Change("dW divided by N", "dWeights is divided by the batch size: the upstream gradient already carries any 1/N from the loss; dW = xᵀ·dOut exactly.") {
                 $0.affine = { x, w, b in
                     let (out, backward) = BackpropFunctions.reference.affine(x, w, b)
