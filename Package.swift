@@ -56,7 +56,7 @@ let package = Package(
         .executableTarget(name: "course", dependencies: ["Runner"]),
         .executableTarget(name: "CourseGrader", dependencies: ["CourseKit", "Grading", "Demos", "Runner"]),
         .testTarget(name: "CourseKitTests", dependencies: ["CourseKit"]),
-        .testTarget(name: "GradingTests", dependencies: ["CourseKit", "Grading", "Implementations", "Stubs"]),
+        .testTarget(name: "GradingTests", dependencies: ["CourseKit", "Grading", "Implementations", "Stubs", "Runner"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Grading", "Demos", "Stubs"]),
     ],
     swiftLanguageModes: [.v6]

@@ -55,5 +55,6 @@ public func networkScores(_ layers: [DenseLayer], _ X: Tensor) -> Tensor {
 /// - Returns: the loss and one gradient per layer, in the same order and shapes.
 public func networkLoss(_ layers: [DenseLayer], _ X: Tensor, labels: [Int], regularization: Double)
     -> (loss: Double, gradients: [DenseLayer]) {
+    precondition(!layers.isEmpty, "networkLoss: a network needs at least one layer")
     todo()
 }

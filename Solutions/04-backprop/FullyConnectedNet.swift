@@ -63,6 +63,7 @@ public func networkScores(_ layers: [DenseLayer], _ X: Tensor) -> Tensor {
 /// - Returns: the loss and one gradient per layer, in the same order and shapes.
 public func networkLoss(_ layers: [DenseLayer], _ X: Tensor, labels: [Int], regularization: Double)
     -> (loss: Double, gradients: [DenseLayer]) {
+    precondition(!layers.isEmpty, "networkLoss: a network needs at least one layer")
     // BEGIN SOLUTION
     var h = X
     var hiddenCaches: [AffineReLUCache] = []

@@ -38,7 +38,9 @@ public func reluLayerBackward(_ dOut: Tensor, cache: ReLUCache) -> Tensor {
 
 /// What `affineReluForward` keeps: each layer's own cache.
 public struct AffineReLUCache: Sendable {
+    /// The affine layer's cache: its input x `[N, D]` and weights `[D, M]`.
     public var affine: AffineCache
+    /// The ReLU's cache: its input, the pre-activation xW + b `[N, M]`.
     public var relu: ReLUCache
 
     public init(affine: AffineCache, relu: ReLUCache) {

@@ -102,5 +102,3 @@ let backpropDemo = Demo(
                                                  series: accuracySeries), named: "04-accuracy.svg")
     print("SVG plots: \(lossPath)\n           \(accuracyPath)")
 }
-
-private func percent(_ fraction: Double) -> String { String(format: "%.1f%%", 100 * fraction) }

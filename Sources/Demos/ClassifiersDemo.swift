@@ -152,7 +152,6 @@ let classifiersDemo = Demo(
     print("SVG plots: \(mistakesPath)\n           \(lossPath)")
 }
 
-private func percent(_ fraction: Double) -> String { String(format: "%.1f%%", 100 * fraction) }
 
 /// The fraction of rows whose score has the sign of the 0/1 target.
 private func accuracy(_ scores: Tensor, _ targets: Tensor) -> Double {

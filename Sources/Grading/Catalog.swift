@@ -41,6 +41,23 @@ public enum Catalog {
         }
     }
 
+    /// The exercise a `todo()` at `file:line` belongs to: the file's only
+    /// exercise, or, in a file that holds several, the one that declares the
+    /// nearest function above that line. `nil` outside the lessons.
+    public static func exercise(owningTodoIn file: String, line: Int) -> Exercise? {
+        let path = shortPath(file)
+        let candidates = exercises.filter { $0.lessonPath == path }
+        guard candidates.count > 1 else { return candidates.first }
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        for index in stride(from: min(line - 1, lines.count - 1), through: 0, by: -1) {
+            guard let range = lines[index].range(of: "func ") else { continue }
+            let name = lines[index][range.upperBound...].prefix { $0 != "(" && $0 != "<" }
+            return candidates.first { $0.declarations.contains { $0.hasPrefix(name + "(") } }
+        }
+        return nil
+    }
+
     /// `Lessons/01-activations/Sigmoid.swift` from an absolute path.
     public static func shortPath(_ path: String) -> String {
         for marker in ["/Lessons/", "/Solutions/"] {

@@ -54,13 +54,15 @@ public enum Diagnosis {
         if a.count == e.count && a.count >= 2 && a == Array(e.reversed()) && a != e {
             text += "\nlikely cause: the result is transposed (or an operand was)"
         } else if a.filter({ $0 != 1 }) == e.filter({ $0 != 1 }) && a.count == e.count + 1 {
-            text += "\nlikely cause: an extra axis of size 1 — a reduction with `keepingDims: true` where the plain `sum(axis:)` was wanted (or the other way round)"
+            text += "\nlikely cause: an extra axis of size 1 — a reduction with `keepingDims: true` where the plain `sum(axis:)` was wanted, or a reshape"
+        } else if a.count == e.count - 1, let axis = (0..<e.count).first(where: { i in var s = e; s.remove(at: i); return s == a }) {
+            text += e[axis] == 1
+                ? "\nlikely cause: the size-1 axis \(axis) is missing — a reduction without `keepingDims: true`, or a reshape or flatten"
+                : "\nlikely cause: a reduction over axis \(axis) dropped it; keep it with `keepingDims: true` so the result broadcasts back"
         } else if actual.count == expected.count {
             text += "\nlikely cause: the right number of values in the wrong shape — reshaped or flattened; return the shape the docs state"
         } else if actual.count == 1 && expected.count > 1 {
             text += "\nlikely cause: everything was summed (or averaged) into one number; reduce along one axis only"
-        } else if a.count == e.count - 1, let axis = (0..<e.count).first(where: { i in var s = e; s.remove(at: i); return s == a }) {
-            text += "\nlikely cause: a reduction over axis \(axis) dropped it; keep it with `keepingDims: true` so the result broadcasts back"
         } else if a.count == e.count, zip(a, e).filter({ $0 != $1 }).count == 1,
                   let axis = zip(a, e).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset, a[axis] == 1 {
             text += "\nlikely cause: summed over axis \(axis) that should have been kept"

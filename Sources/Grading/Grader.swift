@@ -63,11 +63,10 @@ public enum ChildGrader {
     public static func run(exercise: Exercise) -> Never {
         let seed = Seed.forThisRun()
         let exerciseID = exercise.id
-        let ownFile = exercise.lessonPath
         TodoPolicy.current = .report { file, line in
             let path = Catalog.shortPath(file)
-            // A todo() in another exercise's file: the learner's own code is written, and calls one that is not.
-            if path != ownFile, let owner = Catalog.exercises.first(where: { $0.lessonPath == path }) {
+            // A todo() of another exercise: the learner's own code is written, and calls one that is not.
+            if let owner = Catalog.exercise(owningTodoIn: file, line: line), owner.id != exerciseID {
                 report(GradeReport(id: exerciseID, verdict: .failed, message: """
                     your code calls a function that is not written yet: todo() at \(path):\(line), exercise \(owner.id). \
                     Pass \(owner.id) first, then come back to \(exerciseID).

@@ -94,13 +94,10 @@ public struct BackpropFunctions: Sendable {
             return (pairs(trained), (h.losses, h.trainAccuracy, h.validationAccuracy))
         })
 
-    /// Layers with weights ~ N(0, 2/inputs) and zero biases (He initialization, lesson 05),
-    /// drawn exactly as `DenseLayer.network(sizes:using:)` draws them.
+    /// Layers with weights ~ N(0, 2/inputs) and zero biases (He initialization, lesson 05):
+    /// the reference's `DenseLayer.network(sizes:using:)`, as plain tensors.
     public static func heInitialized(sizes: [Int], using generator: inout SeededGenerator) -> Layers {
-        zip(sizes, sizes.dropFirst()).map { inputs, outputs in
-            (Tensor.randomNormal([inputs, outputs], standardDeviation: (2 / Double(inputs)).squareRoot(), using: &generator),
-             Tensor.zeros([outputs]))
-        }
+        pairs(BackpropSolutions.DenseLayer.network(sizes: sizes, using: &generator))
     }
 
     /// The learner's functions for the exercises in `passed`, the reference for the rest.

@@ -1,5 +1,7 @@
 import Foundation
 import Grading
+import enum Runner.BuiltExecutable
+import enum Runner.ChildProcess
 import Testing
 
 #if canImport(Glibc)
@@ -38,11 +40,13 @@ func gradeLearner(_ id: String) async throws {
     let errors = String(decoding: result.standardErrorContent, as: UTF8.self)
     let exitDescription = "\(result.exitStatus)"
     #else
-    // Swift 6.2's exit tests cannot capture the id: run the built grader as the child instead.
-    let run = try #require(try GraderExecutable.run(["__grade", id]),
-                           "course-grader was not found next to the test bundle; set DLFS_GRADER_BINARY")
-    let (output, errors) = (run.standardOutput, run.standardError)
-    let exitDescription = run.exitedNormally ? "exit code \(run.status)" : "signal \(run.status)"
+    // Swift 6.2's exit tests cannot capture the id: run the built grader as the child instead
+    // (it has its own watchdog; the time limit here only guards against a grader that never starts).
+    let grader = try #require(BuiltExecutable.path(named: "course-grader"),
+                              "course-grader was not found next to the test bundle; set DLFS_COURSE_GRADER_BINARY")
+    let run = try ChildProcess.run(grader, ["__grade", id], headLimit: 1 << 20, tailLimit: 1 << 16, timeLimit: 120)
+    let (output, errors) = (run.standardOutput.text, run.standardError.text)
+    let exitDescription = "\(run.termination)"
     #endif
     let report = ChildGrader.parseReport(standardOutput: output)
         ?? GradeReport(id: id, verdict: .crashed,

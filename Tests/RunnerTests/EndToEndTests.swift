@@ -18,25 +18,7 @@ enum CourseBinary {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The `course` executable next to the test bundle (or `DLFS_COURSE_BINARY`).
-    static let path: String? = {
-        let fm = FileManager.default
-        if let path = ProcessInfo.processInfo.environment["DLFS_COURSE_BINARY"] { return path }
-        var folders = [URL(fileURLWithPath: ChildProcess.currentExecutable).deletingLastPathComponent()]
-        folders += Bundle.allBundles.map(\.bundleURL).filter { $0.pathExtension == "xctest" }.map { $0.deletingLastPathComponent() }
-        for start in folders {
-            var folder = start
-            for _ in 0..<5 {
-                let candidate = folder.appendingPathComponent("course").path
-                var isDirectory: ObjCBool = false
-                if fm.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue,
-                   fm.isExecutableFile(atPath: candidate) {
-                    return candidate
-                }
-                folder.deleteLastPathComponent()
-            }
-        }
-        return nil
-    }()
+    static let path: String? = BuiltExecutable.path(named: "course")
 
     struct Run {
         var status: Termination

@@ -26,7 +26,6 @@ enum ActivationsLesson {
         gradient check: relative error < 1e-7 (h = 1e-5, central differences)
         """
 
-    /// Edge cases every elementwise function must survive.
     /// Edge cases every elementwise function must survive. The large inputs
     /// climb in small steps, so a guard against overflow placed too late (a
     /// NaN band between two probes) shows; the small ones reach down to where

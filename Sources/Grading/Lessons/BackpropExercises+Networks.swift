@@ -23,7 +23,7 @@ extension BackpropLesson {
             let pre = matmul(h, layers[index].weights) + layers[index].bias
             let highest = pre.max(axis: 0)
             layers[index].bias = layers[index].bias + highest.map { $0 < 0.3 ? 0.3 - $0 : 0 }
-            for _ in 0..<20 {
+            for _ in 0..<1_000 {
                 let pre = matmul(h, layers[index].weights) + layers[index].bias
                 let tooClose = abs(pre).min(axis: 0).map { $0 < 0.05 ? 1 : 0 }
                 if tooClose.sum() == 0 { break }

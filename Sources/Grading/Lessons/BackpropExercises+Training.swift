@@ -107,7 +107,8 @@ extension BackpropLesson {
             let lr = [0.01, 0.1, 0.5][round - 1]
             let got = candidate.sgdStep(layers, gradients, lr), want = peers.reference.sgdStep(layers, gradients, lr)
             let situation = "random network #\(round), η = \(lr) (seed \(context.seed))"
-            for index in want.indices where got.count == want.count {
+            guard got.count == want.count else { throw CheckFailure("sgdStep returned \(got.count) layers for \(want.count).") }
+            for index in want.indices {
                 try context.expectClose(got[index].weights, want[index].weights, what: "sgdStep's weights of layer \(index)", situation: situation,
                                         inputs: [("weights", layers[index].weights), ("gradient", gradients[index].weights)],
                                         suspects: peers.suspects { $0.sgdStep(layers, gradients, lr)[index].weights })
@@ -115,7 +116,6 @@ extension BackpropLesson {
                                         inputs: [("bias", layers[index].bias), ("gradient", gradients[index].bias)],
                                         suspects: peers.suspects { $0.sgdStep(layers, gradients, lr)[index].bias })
             }
-            guard got.count == want.count else { throw CheckFailure("sgdStep returned \(got.count) layers for \(want.count).") }
             let (net, X, labels) = randomNetwork(&context, hiddenLayers: 1...2)
             let mine = candidate.accuracy(net, X, labels), theirs = peers.reference.accuracy(net, X, labels)
             guard Tolerance.standard.accepts(mine, theirs) else {
@@ -164,7 +164,8 @@ extension BackpropLesson {
         let small = clusters(&context, count: 8)
         let untouched = F.heInitialized(sizes: [4, 3, 3], using: &context.random)
         let none = candidate.train(untouched, small, small, 0, 4, 0.1, 0, 1)
-        guard none.history.losses.isEmpty, none.history.trainAccuracy.isEmpty, none.layers.count == untouched.count,
+        guard none.history.losses.isEmpty, none.history.trainAccuracy.isEmpty, none.history.validationAccuracy.isEmpty,
+              none.layers.count == untouched.count,
               zip(none.layers, untouched).allSatisfy({ $0.weights == $1.weights && $0.bias == $1.bias }) else {
             throw CheckFailure("trainNetwork with epochs = 0 must return the layers it was given, unchanged, and an empty history; it returned \(none.history.losses.count) losses and \(none.layers.count) layers.")
         }

@@ -13,7 +13,7 @@ extension ClassifiersLesson {
             "Tensor arithmetic does it: `maximum(logits, 0) - logits * targets + log1p(exp(-abs(logits)))`, then `.sum() / n`. For the gradient you need a stable σ(z) (two branches, as in lesson 01).",
             "`let p = logits.map { z in z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z)) }; return (perExample.sum() / n, (p - targets) / n)`",
         ],
-        standard: "loss and dLogits compared with the reference on 4 random batches (N in 1–10) and the edge cases logits ±1000 with both targets and a batch of one, within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check of dLogits against your own loss: relative error < 1e-7",
+        standard: "loss and dLogits compared with the reference on 4 random batches (N in 1–10) and the edge cases logits ±1000 with both targets, confident right and wrong logits from ±12 to ±37, and a batch of one, within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check of dLogits against your own loss: relative error < 1e-7",
         mistakes: [
             Change("log of the sigmoid", "−[y log σ(z) + (1 − y) log(1 − σ(z))] computed from probabilities gives log(0) = −∞ for logits like ±1000: use max(z, 0) − z·y + log(1 + e^(−|z|)).") {
                 $0.binaryCrossEntropyWithLogits = { z, y in
@@ -66,6 +66,10 @@ extension ClassifiersLesson {
             cases.append(("random batch #\(round) (seed \(context.seed))", z, y))
         }
         cases.append(("logits of ±1000", Tensor([1000, -1000, 1000, -1000]), Tensor([1, 0, 0, 1])))
+        // Confident, right predictions: the loss is tiny (about 3e-6), so a softplus cut off too early
+        // (at ±10, say) is visibly wrong; and confident, wrong ones, where it must grow like |z|.
+        cases.append(("confident right logits ±12, ±15 and ±20", Tensor([12, -12, 15, -15, 20, -20]), Tensor([1, 0, 1, 0, 1, 0])))
+        cases.append(("confident wrong logits ±12 and ±37", Tensor([12, -12, 37, -37]), Tensor([0, 1, 0, 1])))
         cases.append(("a batch of one", Tensor([0.7]), Tensor([1])))
         for (situation, z, y) in cases {
             let got = candidate.binaryCrossEntropyWithLogits(z, y), want = peers.reference.binaryCrossEntropyWithLogits(z, y)
@@ -75,7 +79,7 @@ extension ClassifiersLesson {
             try context.expectClose(got.dLogits, want.dLogits, what: "dLogits", situation: situation, inputs: inputs, batchSize: z.count,
                                     suspects: peers.suspects { $0.binaryCrossEntropyWithLogits(z, y).dLogits })
         }
-        context.pass("loss and dLogits match the reference on 4 random batches and 2 edge cases")
+        context.pass("loss and dLogits match the reference on 4 random batches and 4 edge cases")
         let n = context.random.nextInt(in: 2...8)
         let z = context.randomTensor([n], scale: 2)
         let y = Tensor((0..<n).map { _ in context.random.nextBool() ? 1 : 0 })
@@ -306,6 +310,9 @@ extension ClassifiersLesson {
             steps.append(("random problem #\(round + 1), η = \(lr) (seed \(context.seed))", X, labels, W, b, lr))
         }
         // Scores near ±1000: the step must use the stable softmax too.
+        // The last class absent from the labels: K comes from the weights' shape.
+        steps.append(("the last class absent from the labels", Tensor([[1, 0.5], [-0.5, 1], [0.25, -1]]), [0, 1, 0],
+                      Tensor([[0.2, -0.1, 0.3], [0.1, 0.4, -0.2]]), Tensor([0, 0.1, -0.1]), 0.5))
         steps.append(("scores near ±1000", Tensor([[1, 0], [0, 1], [1, 1]]), [0, 1, 2], Tensor([[1000, 0, -1000], [0, 1000, 1]]), Tensor([0, 0, 0]), 0.1))
         for (situation, X, labels, W, b, lr) in steps {
             let inputs: [(name: String, value: Tensor)] = [("X", X), ("labels", Tensor(labels.map(Double.init))), ("weights", W), ("bias", b)]

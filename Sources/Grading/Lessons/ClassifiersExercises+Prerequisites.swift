@@ -17,8 +17,9 @@ extension Prerequisite where Functions == ClassifierFunctions {
         let d = context.random.nextInt(in: 1...3)
         let examples = [(context.randomTensor([d]), 1.0, context.randomTensor([d]), 0.3),
                         (context.randomTensor([d]), -1.0, context.randomTensor([d]), -0.2),
-                        (Tensor.ones([d]), -1.0, Tensor.zeros([d]), 0.0)]
-        return zip(examples, [0.5, 2, 1]).allSatisfy { example, lr in
+                        (Tensor.ones([d]), -1.0, Tensor.zeros([d]), 0.0),
+                        (Tensor([1, 2]), 1.0, Tensor([2, -1]), 0.0)]   // on a trained perceptron's boundary
+        return zip(examples, [0.5, 2, 1, 0.5]).allSatisfy { example, lr in
             let (x, label, w, b) = example
             let got = candidate.perceptronUpdate(x, label, w, b, lr), want = reference.perceptronUpdate(x, label, w, b, lr)
             return got.mistake == want.mistake && Tolerance.standard.accepts(got.weights, want.weights)

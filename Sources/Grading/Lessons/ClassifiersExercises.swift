@@ -51,7 +51,7 @@ enum ClassifiersLesson {
             "`matmul(X, weights) + bias` gives all N scores; `.map { … }` turns each into ±1.",
             "`(matmul(X, weights) + bias).map { $0 > 0 ? 1 : -1 }`",
         ],
-        standard: "compared with the reference on 4 random problems (N in 1–10, D in 1–4) and on points exactly on the boundary (score 0 → −1), exactly",
+        standard: "compared with the reference on 4 random problems (N in 1–10, D in 1–4) and on points exactly on the boundary (score 0 → −1) or a hair either side of it (±1e-12), exactly",
         mistakes: [
             Change("boundary counted as +1", "a score of exactly 0 gives +1: in this course a point on the boundary is −1 (only a positive score is +1).") {
                 $0.perceptronPredict = { X, w, b in (matmul(X, w) + b).map { $0 >= 0 ? 1 : -1 } }
@@ -87,6 +87,8 @@ enum ClassifiersLesson {
         // Scores exactly 0 (and tiny ones on both sides).
         cases.append(("points on the boundary", Tensor([[2, 2], [1, 1], [0, 0.5], [3, 1]]), Tensor([1, -1]), 0))
         cases.append(("a bias that decides", Tensor([[0, 0], [1, -1]]), Tensor([1, 1]), 0.5))
+        // Scores of ±1e-12: only an exact comparison with 0 gets these right.
+        cases.append(("scores a hair either side of 0", Tensor([[1e-12, 0], [-1e-12, 0]]), Tensor([1, 1]), 0))
         for (situation, X, w, b) in cases {
             try context.expectClose(candidate.perceptronPredict(X, w, b), peers.reference.perceptronPredict(X, w, b),
                                     what: "perceptronPredict", situation: situation,
@@ -106,7 +108,7 @@ enum ClassifiersLesson {
             "Compute the margin `label * (dot(weights, x) + bias)`. If it is positive return the inputs unchanged with `mistake: false`; otherwise return `weights + learningRate * label * x`, `bias + learningRate * label`, and `true`.",
             "`guard label * (dot(weights, x) + bias) <= 0 else { return (weights, bias, false) }; return (weights + learningRate * label * x, bias + learningRate * label, true)`",
         ],
-        standard: "new weights, bias and the mistake flag compared with the reference on 8 random examples (half of them mistakes, η from 0.1 to 2) and a point on the boundary with each label, within |error| ≤ 1e-9 + 1e-7·|expected|",
+        standard: "new weights, bias and the mistake flag compared with the reference on 8 random examples (half of them mistakes, η from 0.1 to 2), a point on the boundary with each label and one on a trained perceptron's boundary, within |error| ≤ 1e-9 + 1e-7·|expected|",
         mistakes: [
             Change("updates on every example", "the parameters move even when the example is classified correctly: the perceptron updates on mistakes only.") {
                 $0.perceptronUpdate = { x, y, w, b, lr in
@@ -156,7 +158,9 @@ enum ClassifiersLesson {
             }
             cases.append(("a point on the boundary with w = 0 and b = 0", Tensor([1, 2]), 1, Tensor([0, 0]), 0))
             cases.append(("a point on the boundary with label −1", Tensor([1, 2]), -1, Tensor([0, 0]), 0))
-            for ((situation, x, label, w, b), lr) in zip(cases, [0.5, 1, 0.1, 2, 0.5, 0.25, 1, 0.5, 0.5, 0.5]) {
+            // On the boundary of a trained perceptron (w ≠ 0): still a mistake.
+            cases.append(("a point on the boundary of w = (2, −1)", Tensor([1, 2]), 1, Tensor([2, -1]), 0))
+            for ((situation, x, label, w, b), lr) in zip(cases, [0.5, 1, 0.1, 2, 0.5, 0.25, 1, 0.5, 0.5, 0.5, 0.5]) {
                 let inputs: [(name: String, value: Tensor)] = [("x", x), ("label", Tensor([label])), ("weights", w), ("bias", Tensor([b]))]
                 let got = candidate.perceptronUpdate(x, label, w, b, lr), want = peers.reference.perceptronUpdate(x, label, w, b, lr)
                 try context.expectClose(asTensor(got.mistake), asTensor(want.mistake), what: "the mistake flag", situation: situation,

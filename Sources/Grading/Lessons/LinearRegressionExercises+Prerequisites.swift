@@ -21,8 +21,9 @@ extension Prerequisite where Functions == LinearRegressionFunctions {
 
     static let step = Prerequisite(exerciseID: "linreg.step", function: "gradientDescentStep") { candidate, reference, context in
         let w = context.randomTensor([context.random.nextInt(in: 1...3)]), b = context.random.nextNormal()
-        let got = candidate.gradientDescentStep(w, b, w * 0.5 - 1, 0.25, 0.1)
-        let want = reference.gradientDescentStep(w, b, w * 0.5 - 1, 0.25, 0.1)
+        // Large gradients too, so a step that clips them is noticed.
+        let got = candidate.gradientDescentStep(w, b, w * 50 - 100, 75, 0.1)
+        let want = reference.gradientDescentStep(w, b, w * 50 - 100, 75, 0.1)
         return Tolerance.standard.accepts(got.weights, want.weights) && Tolerance.standard.accepts(got.bias, want.bias)
     }
 }

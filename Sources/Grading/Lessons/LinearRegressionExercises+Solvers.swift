@@ -32,7 +32,7 @@ extension LinearRegressionLesson {
             "Start with `var weights = Tensor.zeros([X.shape[1]])` and `var bias = 0.0`; each epoch call `mseLoss(X, y, weights: weights, bias: bias)`, append its loss (before the step), then replace (weights, bias) with the result of `gradientDescentStep`.",
             "`for _ in 0..<epochs { let (loss, dw, db) = mseLoss(X, y, weights: weights, bias: bias); losses.append(loss); (weights, bias) = gradientDescentStep(weights: weights, bias: bias, dWeights: dw, dBias: db, learningRate: learningRate) }`",
         ],
-        standard: "weights, bias and the loss history compared with the reference on 4 random problems (N in 4–12, D in 1–3, 60–90 epochs once and 1–25 otherwise, η from 0.02 to 0.1) and with 0 epochs (no steps, no losses) within |error| ≤ 1e-8 + 1e-6·|expected|; integration: 300 epochs with η = 0.1 on y = 2x₁ − 3x₂ + 1.5x₃ + 4 + noise record all 300 losses as the reference does and lower the loss to below 5% of its start",
+        standard: "weights, bias and the loss history compared with the reference on 4 random problems (N in 4–12, D in 1–3, 60–90 epochs once and 1–25 otherwise, η from 0.02 to 0.1) with 0 epochs (no steps, no losses) and on an easy problem for 600 epochs (every epoch runs, even once the gradient is ~0) within |error| ≤ 1e-8 + 1e-6·|expected|; integration: 300 epochs with η = 0.1 on y = 2x₁ − 3x₂ + 1.5x₃ + 4 + noise record all 300 losses as the reference does and lower the loss to below 5% of its start",
         mistakes: [
             Change("loss recorded after the step", "each loss is recorded after the step: losses[i] must be the loss before step i (so losses[0] is the loss at w = 0).") {
                 $0.fit = referenceLoop(lossAfterStep: true)
@@ -85,6 +85,11 @@ extension LinearRegressionLesson {
             try context.expectClose(got.bias, want.bias, what: "the fitted bias", situation: situation, inputs: inputs,
                                     suspects: peers.suspects { Tensor($0.fit(p.X, p.y, lr, epochs).bias) })
         }
+        // An easy problem run long: the gradient reaches rounding level early, and fit must still run every epoch.
+        let easyX = Tensor([[1, 0], [0, 1], [1, 1], [-1, 1]]), easyY = Tensor([1, 2, 3, 1.5])
+        try context.expectClose(Tensor(candidate.fit(easyX, easyY, 0.5, 600).losses), Tensor(peers.reference.fit(easyX, easyY, 0.5, 600).losses),
+                                what: "the loss history", situation: "an easy problem, 600 epochs with η = 0.5 (the gradient reaches rounding level long before)",
+                                inputs: [("X", easyX), ("y", easyY)])
         let p = randomProblem(&context, rows: 3...5, features: 1...2)
         let none = candidate.fit(p.X, p.y, 0.1, 0)
         try context.expectClose(Double(none.losses.count), 0, what: "the number of losses", situation: "epochs = 0",
@@ -148,7 +153,8 @@ extension LinearRegressionLesson {
             },
         ]
     ) { candidate, peers, context in
-        var cases: [(String, Problem)] = (1...4).map { _ in ("a random problem (seed \(context.seed))", randomProblem(&context, rows: 6...15, features: 1...4)) }
+        // One problem for each number of features from 1 to 4, so code that only works for small D shows.
+        var cases: [(String, Problem)] = (1...4).map { d in ("a random problem with \(d) feature\(d == 1 ? "" : "s") (seed \(context.seed))", randomProblem(&context, rows: 6...15, features: d...d)) }
         // The first problem's shape again with other data: an answer remembered by shape shows.
         let (firstRows, firstFeatures) = (cases[0].1.X.shape[0], cases[0].1.X.shape[1])
         cases.append(("a second problem of the same shape (seed \(context.seed))",

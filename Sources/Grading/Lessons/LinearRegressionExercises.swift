@@ -237,8 +237,10 @@ enum LinearRegressionLesson {
     ) { candidate, peers, context in
         for round in 1...5 {
             let d = context.random.nextInt(in: 1...5)
-            let w = context.randomTensor([d]), dw = context.randomTensor([d])
-            let b = context.random.nextNormal(), db = context.random.nextNormal()
+            // The last round's gradients are large, so a step that clips them shows.
+            let scale = round == 5 ? 100.0 : 1
+            let w = context.randomTensor([d]), dw = context.randomTensor([d], scale: scale)
+            let b = context.random.nextNormal(), db = scale * context.random.nextNormal()
             let lr = [1e-3, 0.01, 0.1, 0.5, 1][round - 1]
             let inputs: [(name: String, value: Tensor)] = [("weights", w), ("bias", Tensor([b])), ("dWeights", dw),
                                                            ("dBias", Tensor([db])), ("learningRate", Tensor([lr]))]

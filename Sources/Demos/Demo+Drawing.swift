@@ -1,4 +1,5 @@
 import CourseKit
+import Foundation
 
 /// A character picture of 2-D points and a classifier's regions: each cell
 /// is shaded by the class predicted at its centre, each point drawn with
@@ -25,3 +26,6 @@ func drawBoundary(_ X: Tensor, labels: [Int], width: Int, height: Int, classify:
     let border = "   +" + String(repeating: "-", count: width) + "+"
     return ([border] + grid.map { "   |" + $0.joined() + "|" } + [border]).joined(separator: "\n")
 }
+
+/// `0.978` as `97.8%`.
+func percent(_ fraction: Double) -> String { String(format: "%.1f%%", 100 * fraction) }
