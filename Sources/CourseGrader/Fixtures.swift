@@ -5,8 +5,10 @@ import Runner
 
 /// Exercises for the runner's own tests, present only when `DLFS_FIXTURES=1`:
 /// one that traps, one that hangs, one that floods its output, one that
-/// reaches another exercise's `todo()`, and one that passes. They let the end-to-end tests check crash, hang and flood isolation
-/// without editing a stub and rebuilding the course.
+/// reaches another exercise's `todo()`, and one that passes. They let the
+/// end-to-end tests check crash, hang and flood isolation, and how a call
+/// into an unwritten exercise is reported, without editing a stub and
+/// rebuilding the course.
 enum Fixtures {
     static var enabled: Bool { ProcessInfo.processInfo.environment["DLFS_FIXTURES"] == "1" }
 

@@ -34,8 +34,22 @@ extension BackpropLesson {
         return (layers, X, labels)
     }
 
+    /// How a message names layer `index`'s parameters: `w1`/`b1` in the two-layer network, `weights of layer 0` in general.
+    typealias ParameterNames = @Sendable (_ index: Int) -> (weights: String, bias: String)
+    static let twoLayerNames: ParameterNames = { ("w\($0 + 1)", "b\($0 + 1)") }
+    static let layerNames: ParameterNames = { ("weights of layer \($0)", "bias of layer \($0)") }
+
+    /// The fifth network of both network exercises: its last layer scaled so the scores sit near 800,
+    /// where e^800 overflows and only a max-shifted softmax stays finite.
+    static func withScoresNear800(_ layers: F.Layers) -> F.Layers {
+        var scaled = layers
+        let last = scaled.count - 1
+        (scaled[last].weights, scaled[last].bias) = (scaled[last].weights * 100, scaled[last].bias + 800)
+        return scaled
+    }
+
     /// Every parameter's gradient against centred differences of the candidate's own loss.
-    static func checkNetworkGradients(_ what: String, layers: F.Layers, gradients: F.Layers,
+    static func checkNetworkGradients(_ what: String, names: ParameterNames, layers: F.Layers, gradients: F.Layers,
                                       loss: @escaping (F.Layers) -> Double, _ context: inout GradingContext) throws -> Double {
         var worst = 0.0
         for index in layers.indices {
@@ -49,10 +63,10 @@ extension BackpropLesson {
                 copy[index].bias = b
                 return loss(copy)
             }, at: layers[index].bias)
-            let names = what.hasPrefix("twoLayer") ? ["w\(index + 1)", "b\(index + 1)"] : ["weights of layer \(index)", "bias of layer \(index)"]
-            try context.expectGradient(analytic: gradients[index].weights, numeric: numericW, what: "∂L/∂\(names[0]) of \(what)",
+            let name = names(index)
+            try context.expectGradient(analytic: gradients[index].weights, numeric: numericW, what: "∂L/∂\(name.weights) of \(what)",
                                        situation: "a network of \(layers.count) layers", threshold: gradientThreshold)
-            try context.expectGradient(analytic: gradients[index].bias, numeric: numericB, what: "∂L/∂\(names[1]) of \(what)",
+            try context.expectGradient(analytic: gradients[index].bias, numeric: numericB, what: "∂L/∂\(name.bias) of \(what)",
                                        situation: "a network of \(layers.count) layers", threshold: gradientThreshold)
             worst = max(worst, GradientCheck.relativeError(gradients[index].weights, numericW),
                         GradientCheck.relativeError(gradients[index].bias, numericB))
@@ -61,7 +75,7 @@ extension BackpropLesson {
     }
 
     /// Loss and gradients of a candidate against the reference, parameter by parameter.
-    static func compareNetworkLoss(_ what: String, got: (loss: Double, gradients: F.Layers), want: (loss: Double, gradients: F.Layers),
+    static func compareNetworkLoss(_ what: String, names: ParameterNames, got: (loss: Double, gradients: F.Layers), want: (loss: Double, gradients: F.Layers),
                                    suspects: @escaping @Sendable (F) -> (loss: Double, gradients: F.Layers), peers: Peers<F>,
                                    situation: String, inputs: [(name: String, value: Tensor)], batchSize: Int,
                                    _ context: inout GradingContext) throws {
@@ -71,15 +85,18 @@ extension BackpropLesson {
             throw CheckFailure("\(what) returned \(got.gradients.count) gradients for \(want.gradients.count) layers (\(situation)): one per layer, in the layers' order.")
         }
         for index in want.gradients.indices {
-            let name = want.gradients.count == 2 && what.hasPrefix("twoLayer") ? ["1", "2"][index] : " of layer \(index)"
-            try context.expectClose(got.gradients[index].weights, want.gradients[index].weights,
-                                    what: what.hasPrefix("twoLayer") ? "∂L/∂w\(name)" : "∂L/∂weights\(name)", situation: situation,
-                                    inputs: inputs, batchSize: batchSize,
-                                    suspects: peers.suspects { f in suspects(f).gradients.indices.contains(index) ? suspects(f).gradients[index].weights : Tensor.zeros([0]) })
-            try context.expectClose(got.gradients[index].bias, want.gradients[index].bias,
-                                    what: what.hasPrefix("twoLayer") ? "∂L/∂b\(name)" : "∂L/∂bias\(name)", situation: situation,
-                                    inputs: inputs, batchSize: batchSize,
-                                    suspects: peers.suspects { f in suspects(f).gradients.indices.contains(index) ? suspects(f).gradients[index].bias : Tensor.zeros([0]) })
+            // A mistake's gradient for this layer, if it returns one (a shape that cannot match otherwise).
+            let layer: @Sendable (F) -> (weights: Tensor, bias: Tensor) = { f in
+                let gradients = suspects(f).gradients
+                return gradients.indices.contains(index) ? gradients[index] : (Tensor.zeros([0]), Tensor.zeros([0]))
+            }
+            let name = names(index)
+            try context.expectClose(got.gradients[index].weights, want.gradients[index].weights, what: "∂L/∂\(name.weights)",
+                                    situation: situation, inputs: inputs, batchSize: batchSize,
+                                    suspects: peers.suspects { layer($0).weights })
+            try context.expectClose(got.gradients[index].bias, want.gradients[index].bias, what: "∂L/∂\(name.bias)",
+                                    situation: situation, inputs: inputs, batchSize: batchSize,
+                                    suspects: peers.suspects { layer($0).bias })
         }
     }
 
@@ -174,16 +191,13 @@ extension BackpropLesson {
         try context.noting([.affine, .relu], of: "mlp.twoLayer", candidate: candidate, reference: peers.reference) { context in
             for (round, lambda) in [0, 0.1, 0.5, 1, 0].enumerated() {
                 let (drawn, X, labels) = randomNetwork(&context, hiddenLayers: 1...1)
-                var layers = drawn
-                // The fifth network's scores are near 800 (e^800 overflows): the softmax must be the stable one.
-                if round == 4 { (layers[1].weights, layers[1].bias) = (layers[1].weights * 100, layers[1].bias + 800) }
-                let net = asTwoLayer(layers)
+                let net = asTwoLayer(round == 4 ? withScoresNear800(drawn) : drawn)
                 let situation = (round == 4 ? "scores near 800" : "random network #\(round + 1)") + ", λ = \(lambda) (seed \(context.seed))"
                 let inputs: [(name: String, value: Tensor)] = [("X", X), ("labels", Tensor(labels.map(Double.init))), ("w1", net.w1), ("w2", net.w2)]
                 try context.expectClose(candidate.twoLayerScores(net, X), peers.reference.twoLayerScores(net, X), what: "twoLayerNetScores",
                                         situation: situation, inputs: inputs, suspects: peers.suspects { $0.twoLayerScores(net, X) })
                 let got = candidate.twoLayerLoss(net, X, labels, lambda), want = peers.reference.twoLayerLoss(net, X, labels, lambda)
-                try compareNetworkLoss("twoLayerNetLoss", got: (got.loss, asLayers(got.gradients)), want: (want.loss, asLayers(want.gradients)),
+                try compareNetworkLoss("twoLayerNetLoss", names: twoLayerNames, got: (got.loss, asLayers(got.gradients)), want: (want.loss, asLayers(want.gradients)),
                                        suspects: { f in
                                            let r = f.twoLayerLoss(net, X, labels, lambda)
                                            return (r.loss, asLayers(r.gradients))
@@ -193,7 +207,7 @@ extension BackpropLesson {
             let (layers, X, labels) = randomNetwork(&context, hiddenLayers: 1...1)
             let lambda = 0.3
             let gradients = asLayers(candidate.twoLayerLoss(asTwoLayer(layers), X, labels, lambda).gradients)
-            let worst = try checkNetworkGradients("twoLayerNetLoss", layers: layers, gradients: gradients,
+            let worst = try checkNetworkGradients("twoLayerNetLoss", names: twoLayerNames, layers: layers, gradients: gradients,
                                                   loss: { candidate.twoLayerLoss(asTwoLayer($0), X, labels, lambda).loss }, &context)
             context.pass("gradient check of w1, b1, w2, b2: largest relative error \(Diagnosis.short(worst)) < 1e-7")
         }
@@ -256,15 +270,12 @@ extension BackpropLesson {
         try context.noting([.affine, .relu], of: "mlp.deepNet", candidate: candidate, reference: peers.reference) { context in
             for (round, lambda) in [0, 0.1, 0.5, 1, 0].enumerated() {
                 let (drawn, X, labels) = randomNetwork(&context, hiddenLayers: round == 0 ? 0...0 : (round == 3 ? 3...3 : 1...2))
-                var scaled = drawn
-                // The fifth network's scores are near 800 (e^800 overflows): the softmax must be the stable one.
-                if round == 4 { (scaled[scaled.count - 1].weights, scaled[scaled.count - 1].bias) = (scaled[scaled.count - 1].weights * 100, scaled[scaled.count - 1].bias + 800) }
-                let layers = scaled
+                let layers = round == 4 ? withScoresNear800(drawn) : drawn
                 let situation = (round == 4 ? "scores near 800" : "random network #\(round + 1)") + " with \(layers.count) layers, λ = \(lambda) (seed \(context.seed))"
                 let inputs: [(name: String, value: Tensor)] = [("X", X), ("labels", Tensor(labels.map(Double.init)))]
                 try context.expectClose(candidate.networkScores(layers, X), peers.reference.networkScores(layers, X), what: "networkScores",
                                         situation: situation, inputs: inputs, suspects: peers.suspects { $0.networkScores(layers, X) })
-                try compareNetworkLoss("networkLoss", got: candidate.networkLoss(layers, X, labels, lambda),
+                try compareNetworkLoss("networkLoss", names: layerNames, got: candidate.networkLoss(layers, X, labels, lambda),
                                        want: peers.reference.networkLoss(layers, X, labels, lambda),
                                        suspects: { $0.networkLoss(layers, X, labels, lambda) }, peers: peers, situation: situation,
                                        inputs: inputs, batchSize: X.shape[0], &context)
@@ -272,7 +283,7 @@ extension BackpropLesson {
             context.pass("scores, loss and gradients match the reference on networks of 1 to 4 layers and one with scores near 800")
             let (layers, X, labels) = randomNetwork(&context, hiddenLayers: 2...2)
             let lambda = 0.2
-            let worst = try checkNetworkGradients("networkLoss", layers: layers, gradients: candidate.networkLoss(layers, X, labels, lambda).gradients,
+            let worst = try checkNetworkGradients("networkLoss", names: layerNames, layers: layers, gradients: candidate.networkLoss(layers, X, labels, lambda).gradients,
                                                   loss: { candidate.networkLoss($0, X, labels, lambda).loss }, &context)
             context.pass("gradient check of every layer of a 3-layer network: largest relative error \(Diagnosis.short(worst)) < 1e-7")
         }

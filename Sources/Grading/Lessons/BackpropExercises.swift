@@ -83,6 +83,18 @@ enum BackpropLesson {
         context.pass("gradient check of dx, dWeights and dBias: largest relative error \(Diagnosis.short(worst)) < 1e-7")
     }
 
+    /// The reference affine layer whose backward returns `change(dOut, x, correct gradients)`:
+    /// one known mistake in the gradients, the forward untouched.
+    static func affineChangingGradients(
+        _ change: @escaping @Sendable (_ dOut: Tensor, _ x: Tensor, _ correct: (dx: Tensor, dWeights: Tensor, dBias: Tensor))
+            -> (dx: Tensor, dWeights: Tensor, dBias: Tensor)
+    ) -> @Sendable (Tensor, Tensor, Tensor) -> (out: Tensor, backward: F.LayerBackward) {
+        { x, w, b in
+            let (out, backward) = BackpropFunctions.reference.affine(x, w, b)
+            return (out, { dOut in change(dOut, x, backward(dOut)) })
+        }
+    }
+
     // MARK: - Affine
 
     static let affineSpec = Spec(
@@ -96,31 +108,13 @@ enum BackpropLesson {
         standard: "output, dx, dWeights and dBias compared with the reference on 3 random layers (N in 2–6, D and M in 2–6, N, D, M distinct) and a batch of one, within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check of dx, dWeights and dBias against your forward: relative error < 1e-7",
         mistakes: [
             Change("bias averaged over the batch", "dBias is the mean of dOut over the batch: b is added to every row, so its gradient is the sum over the rows, `dOut.sum(axis: 0)` (the 1/N, if any, is already inside dOut).") {
-                $0.affine = { x, w, b in
-                    let (out, backward) = BackpropFunctions.reference.affine(x, w, b)
-                    return (out, { dOut in
-                        let r = backward(dOut)
-                        return (r.dx, r.dWeights, dOut.mean(axis: 0))
-                    })
-                }
+                $0.affine = affineChangingGradients { dOut, _, r in (r.dx, r.dWeights, dOut.mean(axis: 0)) }
             },
             Change("bias gradient summed over the wrong axis", "dBias sums dOut along each row (axis 1): b has one entry per output unit, so sum over the batch, `dOut.sum(axis: 0)`, shape [M].") {
-                $0.affine = { x, w, b in
-                    let (out, backward) = BackpropFunctions.reference.affine(x, w, b)
-                    return (out, { dOut in
-                        let r = backward(dOut)
-                        return (r.dx, r.dWeights, dOut.sum(axis: 1))
-                    })
-                }
+                $0.affine = affineChangingGradients { dOut, _, r in (r.dx, r.dWeights, dOut.sum(axis: 1)) }
             },
             Change("dW divided by N", "dWeights is divided by the batch size: the upstream gradient already carries any 1/N from the loss; dW = xᵀ·dOut exactly.") {
-                $0.affine = { x, w, b in
-                    let (out, backward) = BackpropFunctions.reference.affine(x, w, b)
-                    return (out, { dOut in
-                        let r = backward(dOut)
-                        return (r.dx, r.dWeights / Double(x.shape[0]), r.dBias)
-                    })
-                }
+                $0.affine = affineChangingGradients { _, x, r in (r.dx, r.dWeights / Double(x.shape[0]), r.dBias) }
             },
             Change("bias left out of the forward", "the forward computes xW without the bias: out = xW + b.") {
                 $0.affine = { x, w, b in
@@ -129,13 +123,7 @@ enum BackpropLesson {
                 }
             },
             Change("dx with the sign flipped", "dx has the wrong sign: dx = +dOut·Wᵀ (the chain rule multiplies; nothing is subtracted here).") {
-                $0.affine = { x, w, b in
-                    let (out, backward) = BackpropFunctions.reference.affine(x, w, b)
-                    return (out, { dOut in
-                        let r = backward(dOut)
-                        return (-1 * r.dx, r.dWeights, r.dBias)
-                    })
-                }
+                $0.affine = affineChangingGradients { _, _, r in (-1 * r.dx, r.dWeights, r.dBias) }
             },
         ],
         alternatives: [
