@@ -112,14 +112,17 @@ public enum ArgumentParser {
                     summary: "train a real model with your code (release build); reference code fills the gaps",
                     details: "Exercises you have passed use your code, the others the reference; the demo says which.",
                     flags: ["quick", "all"], positionals: 0...1),
-        CommandSpec("dev", usage: "course dev sync|check|complete-learner",
+        CommandSpec("dev", usage: "course dev sync|check|complete-learner [--force]",
                     summary: "for course authors: sync stubs, run the self-checks, grade the complete learner",
                     details: """
-                    sync              write every stub that is missing or out of date (from Solutions/)
+                    These commands are for course authors, not learners.
+                    sync              write every missing stub (from Solutions/); a file that differs from its
+                                      stub (a learner's work?) is left alone and listed — with --force it is
+                                      backed up to .course/backups/ (the path is printed), then overwritten
                     check             stubs in sync, then `swift test --filter "Course self-checks"`
                     complete-learner  copy the course to a temporary folder, every solution over its stub,
                                       and require `course check --all` to pass there
-                    """, positionals: 1...1),
+                    """, flags: ["force"], positionals: 1...1),
         CommandSpec("help", usage: "course help [COMMAND]", summary: "this help, or a command's", positionals: 0...1),
         // Hidden: the grader's own commands, passed on to `course-grader`.
         CommandSpec("__grade", usage: "course __grade ID", summary: "grade one exercise (a child process)",

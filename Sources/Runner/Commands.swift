@@ -232,19 +232,7 @@ public enum Commands {
 
     /// `.course/backups/<id>-<timestamp>.swift`, never overwriting an earlier backup.
     static func backupFile(for exercise: ExerciseInfo, text: String, state: LocalState) throws -> URL {
-        try FileManager.default.createDirectory(at: state.backups, withIntermediateDirectories: true)
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        let stamp = formatter.string(from: Date())
-        var url = state.backups.appendingPathComponent("\(exercise.id)-\(stamp).swift")
-        var counter = 2
-        while FileManager.default.fileExists(atPath: url.path) {
-            url = state.backups.appendingPathComponent("\(exercise.id)-\(stamp)-\(counter).swift")
-            counter += 1
-        }
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return url
+        try StubGenerator.backUp(text, named: exercise.id, root: state.directory.deletingLastPathComponent())
     }
 
     // MARK: - solution
@@ -357,14 +345,13 @@ public enum Commands {
     static func dev(_ context: RunnerContext) throws -> Int32 {
         switch context.arguments.positionals[0] {
         case "sync":
-            let written = try StubGenerator.writeStubs(root: context.root)
-            print(written.isEmpty ? "stubs: all in sync, nothing written"
-                                  : "stubs: wrote " + written.map { "Lessons/" + $0 }.joined(separator: ", "))
+            let result = try StubGenerator.writeStubs(root: context.root, force: context.arguments.has("force"))
+            print(StubGenerator.describe(result, relativeTo: context.root, command: "swift run course dev sync"))
             return 0
         case "check":
             let stale = try StubGenerator.outOfDate(root: context.root)
             if !stale.isEmpty {
-                print("stubs out of date (`swift run course dev sync` regenerates them):")
+                print("stubs that differ from their solutions (for course authors: `swift run course dev sync --force` regenerates them, after a backup):")
                 stale.forEach { print("  Lessons/\($0)") }
                 return 1
             }

@@ -113,16 +113,96 @@ public enum StubGenerator {
         return stale.sorted()
     }
 
-    /// Writes every stub that is missing or out of date; returns the paths written.
+    /// What `writeStubs` did: the stubs it wrote, the learner's files it backed
+    /// up before overwriting them (`--force`), and the files it left alone.
+    public struct WriteResult: Sendable, Equatable {
+        /// Paths relative to `Lessons/` that now hold the generated stub.
+        public var written: [String] = []
+        /// Files that differed from their stub, overwritten with `force`: the relative path and its backup.
+        public var backedUp: [Backup] = []
+        /// Files that differ from their stub and were not touched (no `force`).
+        public var refused: [String] = []
+
+        public struct Backup: Sendable, Equatable {
+            public let relativePath: String
+            public let backup: URL
+        }
+    }
+
+    /// Writes every stub that is missing, and — only with `force` — every file
+    /// under `Lessons/` that differs from the stub it should be.
+    ///
+    /// A file that differs may be a learner's work: it is never overwritten
+    /// without `force`, and with `force` it is first copied to
+    /// `.course/backups/` (as `course reset` does; the result names the copy).
     @discardableResult
-    public static func writeStubs(root: URL, only relativePaths: Set<String>? = nil) throws -> [String] {
-        var written: [String] = []
+    public static func writeStubs(root: URL, only relativePaths: Set<String>? = nil, force: Bool = false) throws -> WriteResult {
+        var result = WriteResult()
         for pair in try pairs(root: root) where relativePaths?.contains(pair.relativePath) ?? true {
-            if (try? String(contentsOf: pair.stub, encoding: .utf8)) == pair.expectedStub { continue }
+            let current = try? String(contentsOf: pair.stub, encoding: .utf8)
+            if current == pair.expectedStub { continue }
+            if let current {
+                guard force else {
+                    result.refused.append(pair.relativePath)
+                    continue
+                }
+                let name = pair.relativePath.replacingOccurrences(of: "/", with: "-").replacingOccurrences(of: ".swift", with: "")
+                let backup = try backUp(current, named: name, root: root)
+                result.backedUp.append(.init(relativePath: pair.relativePath, backup: backup))
+            }
             try FileManager.default.createDirectory(at: pair.stub.deletingLastPathComponent(), withIntermediateDirectories: true)
             try pair.expectedStub.write(to: pair.stub, atomically: true, encoding: .utf8)
-            written.append(pair.relativePath)
+            result.written.append(pair.relativePath)
         }
-        return written
+        return result
+    }
+
+    /// The folder of backups, `root/.course/backups` (shared with `course reset`).
+    public static func backupFolder(root: URL) -> URL {
+        root.appendingPathComponent(".course").appendingPathComponent("backups")
+    }
+
+    /// Copies a learner's text to `.course/backups/<name>-<timestamp>.swift`,
+    /// never overwriting an earlier backup; returns the file written.
+    public static func backUp(_ text: String, named name: String, root: URL) throws -> URL {
+        let folder = backupFolder(root: root)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        let stamp = formatter.string(from: Date())
+        var url = folder.appendingPathComponent("\(name)-\(stamp).swift")
+        var counter = 2
+        while FileManager.default.fileExists(atPath: url.path) {
+            url = folder.appendingPathComponent("\(name)-\(stamp)-\(counter).swift")
+            counter += 1
+        }
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    /// The report of a `writeStubs` run for an author's command: what was
+    /// written, each backup's path, and the files left alone and why.
+    /// `command` is how to run it again with `--force`.
+    public static func describe(_ result: WriteResult, relativeTo root: URL, command: String) -> String {
+        var lines: [String] = []
+        let rootPath = root.standardizedFileURL.path + "/"
+        func shown(_ url: URL) -> String {
+            let path = url.standardizedFileURL.path
+            return path.hasPrefix(rootPath) ? String(path.dropFirst(rootPath.count)) : path
+        }
+        let fresh = result.written.filter { path in !result.backedUp.contains { $0.relativePath == path } }
+        if !fresh.isEmpty { lines.append("stubs: wrote " + fresh.map { "Lessons/" + $0 }.joined(separator: ", ")) }
+        for item in result.backedUp {
+            lines.append("stubs: Lessons/\(item.relativePath) differed from its stub: backed up to \(shown(item.backup)), then overwritten")
+        }
+        if !result.refused.isEmpty {
+            lines.append("stubs: left alone \(result.refused.count) file\(result.refused.count == 1 ? "" : "s") that differ from their stub "
+                         + "(a learner's work, or a stub whose solution changed):")
+            lines += result.refused.map { "  Lessons/" + $0 }
+            lines.append("This command is for course authors. To overwrite them (each is backed up to .course/backups/ first): \(command) --force")
+        }
+        if lines.isEmpty { lines.append("stubs: all in sync, nothing written") }
+        return lines.joined(separator: "\n")
     }
 }

@@ -1,13 +1,17 @@
 import Foundation
 import Stubs
 
-// stubgen — writes (or checks) the learner's stubs in Lessons/ from the
-// reference solutions in Solutions/. It depends on nothing but Foundation,
-// so it works even when lesson code does not compile.
+// stubgen — for course authors: writes (or checks) the learner's stubs in
+// Lessons/ from the reference solutions in Solutions/. It depends on nothing
+// but Foundation, so it works even when lesson code does not compile.
 //
-//   swift run stubgen            write missing or out-of-date stubs
+//   swift run stubgen            write missing stubs; leave alone every file that differs from its stub
+//   swift run stubgen --force    also overwrite those, each backed up to .course/backups/ first
 //   swift run stubgen --check    exit 1 if any stub is out of date
 //   swift run stubgen --root DIR use another checkout
+//
+// A file under Lessons/ that differs from its stub may be a learner's work:
+// it is never overwritten without --force, and never without a backup.
 
 var arguments = Array(CommandLine.arguments.dropFirst())
 var root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
@@ -16,8 +20,20 @@ if let i = arguments.firstIndex(of: "--root"), i + 1 < arguments.count {
     arguments.removeSubrange(i...(i + 1))
 }
 if arguments.contains("--help") || arguments.contains("-h") {
-    print("usage: stubgen [--check] [--root DIR]")
+    print("""
+    usage: stubgen [--check | --force] [--root DIR]
+
+    For course authors: writes the stubs in Lessons/ from the solutions in Solutions/.
+    (Learners: to restore one exercise's stub, use `swift run course reset ID`.)
+      (no option)  write missing stubs; files that differ from their stub are left alone and listed
+      --force      overwrite those too, after backing each up to .course/backups/ (the path is printed)
+      --check      exit 1 if any stub is missing or differs from its solution
+    """)
     exit(0)
+}
+if let unknown = arguments.first(where: { !["--check", "--force"].contains($0) }) {
+    print("stubgen: unknown argument `\(unknown)` (see `stubgen --help`)")
+    exit(2)
 }
 do {
     if arguments.contains("--check") {
@@ -25,13 +41,14 @@ do {
         if stale.isEmpty {
             print("stubs: all \(try StubGenerator.pairs(root: root).count) stubs are in sync with their solutions")
         } else {
-            print("stubs out of date (run `swift run stubgen` to regenerate):")
+            print("stubs that differ from their solutions (for course authors: `swift run stubgen --force` regenerates them, after a backup):")
             stale.forEach { print("  Lessons/\($0)") }
             exit(1)
         }
     } else {
-        let written = try StubGenerator.writeStubs(root: root)
-        print(written.isEmpty ? "stubs: nothing to write" : "stubs: wrote \(written.map { "Lessons/" + $0 }.joined(separator: ", "))")
+        let result = try StubGenerator.writeStubs(root: root, force: arguments.contains("--force"))
+        print(StubGenerator.describe(result, relativeTo: root, command: "swift run stubgen"))
+        // Files left alone are not an error: stubgen did what it safely could.
     }
 } catch {
     print("stubgen: \(error)")

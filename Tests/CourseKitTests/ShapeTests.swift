@@ -100,6 +100,8 @@ struct ShapeTests {
         #expect(Tensor([4]).squeezing(axis: 0).shape == [])
     }
 
+    /// A slice along one axis keeps every axis, even one of size 1, so code that
+    /// slices a batch keeps working on a batch of one.
     @Test("slice keeps the rank")
     func slice() {
         let t = Tensor(shape: [4, 3], scalars: (0..<12).map(Double.init))

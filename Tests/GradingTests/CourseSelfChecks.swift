@@ -52,8 +52,10 @@ struct CourseSelfChecks {
         let ids = Catalog.exercises.map(\.id)
         #expect(Set(ids).count == ids.count, "duplicate exercise ids")
         for exercise in Catalog.exercises {
-            for path in [exercise.lessonPath, exercise.solutionPath] {
-                let text = try String(contentsOf: repositoryRoot.appendingPathComponent(path), encoding: .utf8)
+            // The stub as the generator makes it from the solution, not the learner's file in Lessons/.
+            let solution = try String(contentsOf: repositoryRoot.appendingPathComponent(exercise.solutionPath), encoding: .utf8)
+            let stub = try StubGenerator.stub(fromSolution: solution, file: exercise.solutionPath)
+            for (path, text) in [(exercise.lessonPath + " (generated)", stub), (exercise.solutionPath, solution)] {
                 for declaration in exercise.declarations {
                     let name = String(declaration.prefix { $0 != "(" })
                     #expect(text.contains("func \(name)("), "\(path) does not declare \(declaration) (\(exercise.id))")
@@ -77,19 +79,129 @@ struct CourseSelfChecks {
         }
     }
 
-    @Test("every exercise has its own learner test")
+    /// The learner's tests, as the pattern at the top of
+    /// `Lesson01ActivationsExercises.swift` describes: a suite `LessonNN_<prefix>`
+    /// per lesson, with exactly one test per exercise, named after it.
+    @Test("every exercise has exactly one learner test, named after it")
     func everyExerciseIsGradedBySwiftTest() throws {
-        let folder = repositoryRoot.appendingPathComponent("Tests/GradingTests")
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".swift") }
-        let text = try files.map { try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }.joined()
-        for exercise in Catalog.exercises {
-            #expect(text.contains("gradeLearner(\"\(exercise.id)\")"), "no test calls gradeLearner(\"\(exercise.id)\")")
+        let sources = try testSources()
+        for lesson in Catalog.lessons where !lesson.exercises.isEmpty {
+            let suite = LearnerTests.suiteName(of: lesson)
+            let bodies = sources.compactMap { _, text in body(ofStruct: suite, in: text) }
+            guard bodies.count == 1, let body = bodies.first else {
+                Issue.record("lesson \(lesson.folder) needs exactly one `struct \(suite)` in Tests/GradingTests (found \(bodies.count)); copy the pattern at the top of Lesson01ActivationsExercises.swift")
+                continue
+            }
+            let functions = body.components(separatedBy: "func ").dropFirst().map { String($0.prefix { $0 != "(" }) }
+            let expected = lesson.exercises.map { String($0.id.drop { $0 != "." }.dropFirst()) }
+            #expect(functions.sorted() == expected.sorted(),
+                    "\(suite) should hold one test per exercise, named \(expected), not \(functions)")
+            let grading = body.components(separatedBy: "try await gradeLearner()").count - 1
+            #expect(grading == expected.count, "every test in \(suite) should call `try await gradeLearner()`")
+            for exercise in lesson.exercises {
+                let name = exercise.id.drop { $0 != "." }.dropFirst()
+                #expect(LearnerTests.exerciseID(suite: suite, function: "\(name)()") == exercise.id)
+                #expect(body.contains("@Test(\"\(exercise.id)\") func \(name)()"),
+                        "\(suite): write the test for \(exercise.id) as `@Test(\"\(exercise.id)\") func \(name)() async throws { try await gradeLearner() }`")
+            }
         }
     }
 
-    @Test("every stub in Lessons/ is generated from its solution")
+    /// `swift test --filter activations` (or `01`) must grade lesson 01 and
+    /// nothing else. The filter is a regular expression over each test's id,
+    /// `Module.Suite/function()/Module/File.swift:line:column` (the line of its
+    /// `@Test`), so no other suite, test or helper name in Tests/ may contain a
+    /// lesson's id prefix or its two-digit number, and no other test may start
+    /// on a line whose number contains it (line 101 matches `01`: add a line of
+    /// doc comment above that test, or take one away).
+    @Test("a lesson's filters (its id prefix, its number) select its learner tests only")
+    func lessonFiltersAreUnambiguous() throws {
+        let suites = Catalog.lessons.filter { !$0.exercises.isEmpty }.map { lesson in
+            (lesson: lesson, suite: LearnerTests.suiteName(of: lesson),
+             keys: [String(lesson.exercises[0].id.prefix { $0 != "." }), String(format: "%02d", lesson.number)])
+        }
+        for (path, text) in try testSources() {
+            let owner = suites.first { text.contains("struct \($0.suite) {") }
+            let fileID = path.split(separator: "/").suffix(2).joined(separator: "/")
+            let suiteBody = owner.flatMap { body(ofStruct: $0.suite, in: text) }
+            let outside = suiteBody.map { text.replacingOccurrences(of: $0, with: "") } ?? text
+            let ownNames = suiteBody.map(identifiers(in:)) ?? []
+            let otherNames = identifiers(in: outside)
+            var tests: [String] = []
+            for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let trimmed = line.drop { $0 == " " }
+                if trimmed.hasPrefix("@Test") { tests.append("\(fileID):\(index + 1):\(line.count - trimmed.count + 1)") }
+            }
+            for entry in suites {
+                for key in entry.keys {
+                    var strays = otherNames.filter { $0.contains(key) }.map { "the name \($0)" }
+                    if entry.suite != owner?.suite {
+                        strays += ownNames.filter { $0.contains(key) }.map { "the name \($0)" }
+                        strays += tests.filter { $0.contains(key) }.map { "the test at \($0)" }
+                        if fileID.contains(key) { strays.append("every test in \(fileID)") }
+                    }
+                    #expect(strays.isEmpty, "`swift test --filter \(key)` would also run \(strays): only \(entry.suite) may match “\(key)”")
+                }
+            }
+        }
+        for module in ["CourseKitTests", "GradingTests", "RunnerTests"] {
+            for entry in suites { for key in entry.keys { #expect(!module.contains(key)) } }
+        }
+    }
+
+    /// Every Swift file under Tests/: its path and text.
+    private func testSources() throws -> [(String, String)] {
+        let folder = repositoryRoot.appendingPathComponent("Tests")
+        guard let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil) else { return [] }
+        var result: [(String, String)] = []
+        for case let url as URL in enumerator where url.pathExtension == "swift" {
+            result.append((url.path, try String(contentsOf: url, encoding: .utf8)))
+        }
+        return result
+    }
+
+    /// The text from `struct name {` to its closing brace at the start of a line.
+    private func body(ofStruct name: String, in text: String) -> String? {
+        guard let start = text.range(of: "struct \(name) {") else { return nil }
+        let end = text.range(of: "\n}", range: start.upperBound..<text.endIndex)?.upperBound ?? text.endIndex
+        return String(text[start.lowerBound..<end])
+    }
+
+    /// The names declared with `func`, `struct`, `enum`, `class` or `actor` (test ids are made of these).
+    private func identifiers(in text: String) -> [String] {
+        var names: [String] = []
+        for keyword in ["func ", "struct ", "enum ", "class ", "actor "] {
+            for piece in text.components(separatedBy: keyword).dropFirst() {
+                let name = piece.prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+                if !name.isEmpty { names.append(String(name)) }
+            }
+        }
+        return names
+    }
+
+    @Test("every solution file makes a stub (its markers are well formed)")
+    func everySolutionMakesAStub() throws {
+        let pairs = try StubGenerator.pairs(root: repositoryRoot)
+        #expect(!pairs.isEmpty)
+        for pair in pairs { #expect(pair.expectedStub.contains("todo()"), "\(pair.relativePath)") }
+    }
+
+    /// Lessons/ is the learner's working copy: outside CI it holds their work,
+    /// which differs from the stubs by design. CI (`CI=true`) checks a fresh clone.
+    @Test("every stub in Lessons/ is generated from its solution",
+          .enabled(if: CourseChecks.pristineCheckout,
+                   "runs only in CI (CI=true): outside CI, Lessons/ holds your work, which differs from the stubs"))
     func stubsAreInSync() throws {
         let stale = try StubGenerator.outOfDate(root: repositoryRoot)
-        #expect(stale.isEmpty, "out-of-date stubs (run `swift run stubgen`): \(stale)")
+        #expect(stale.isEmpty, "stubs that differ from their solutions (course authors: `swift run stubgen --force`): \(stale)")
+    }
+}
+
+/// Checks of the course's own files that need a pristine checkout.
+enum CourseChecks {
+    /// CI sets `CI=true`: there `Lessons/` is a fresh clone and must hold exactly the generated stubs.
+    static var pristineCheckout: Bool {
+        let value = ProcessInfo.processInfo.environment["CI"]?.lowercased() ?? ""
+        return !value.isEmpty && value != "false" && value != "0"
     }
 }

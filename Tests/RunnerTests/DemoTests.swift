@@ -6,6 +6,8 @@ import Testing
 /// Each demo, run in full with the reference code (debug build, in a child
 /// process so its output can be read), must show what its lesson promises:
 /// the numbers it prints are checked, not just that it finishes.
+/// (Test names say "first lesson", not a lesson's number or id prefix: those are the
+/// learner's filters, `swift test --filter 01` grades lesson 01 and runs nothing else.)
 @Suite("Demos: what each one shows")
 struct DemoTests {
     /// The demo's standard output, run in a child process.
@@ -36,7 +38,7 @@ struct DemoTests {
     }
 
     @Test("01: sigmoid's gradient vanishes through 30 layers, ReLU's does not")
-    func activations() async throws {
+    func firstLessonDemo() async throws {
         let text = try await output(ofLesson: 1)
         let sigmoid = try #require(number(after: "shrinks by a factor of ", in: text), "the summary sentence is missing:\n\(text)")
         let relu = try #require(number(after: "changes only by a factor of ", in: text), "the summary sentence is missing:\n\(text)")
@@ -45,7 +47,7 @@ struct DemoTests {
     }
 
     @Test("02: gradient descent recovers the parameters, agrees with the closed form, and a large step diverges")
-    func linearRegression() async throws {
+    func secondLessonDemo() async throws {
         let text = try await output(ofLesson: 2)
         #expect(text.contains("✓ within 1e-2"), "gradient descent did not recover the true parameters:\n\(text)")
         #expect(text.contains("✓ within 1e-6"), "gradient descent and the normal equations disagree:\n\(text)")
@@ -56,7 +58,7 @@ struct DemoTests {
     }
 
     @Test("03: the perceptron converges on separable data, logistic regression reaches 95% held out, XOR defeats both")
-    func classifiers() async throws {
+    func thirdLessonDemo() async throws {
         let text = try await output(ofLesson: 3)
         #expect(text.contains("→ converged after"), "the perceptron did not converge on separable data:\n\(text)")
         let heldOut = try #require(number(after: "held-out accuracy ", in: text), "no held-out accuracy:\n\(text)")
@@ -68,7 +70,7 @@ struct DemoTests {
     }
 
     @Test("04: a hidden layer solves XOR, and an MLP reaches 97% on held-out digits")
-    func backprop() async throws {
+    func fourthLessonDemo() async throws {
         let text = try await output(ofLesson: 4)
         let xorSection = try #require(text.range(of: "XOR with a hidden layer"), "no XOR section:\n\(text)")
         let xor = try #require(number(after: "accuracy ", in: String(text[xorSection.upperBound...])), "no XOR accuracy:\n\(text)")

@@ -39,7 +39,8 @@ enum CourseBinary {
                    seconds: result.seconds)
     }
 
-    /// A scratch course folder: Package.swift, Lessons/ and Solutions/ copied.
+    /// A pristine scratch course: Package.swift, Lessons/ and Solutions/ copied, every stub
+    /// written fresh from its solution (the learner's work in Lessons/ never reaches these tests).
     static func scratchCourse() throws -> URL {
         let fm = FileManager.default
         let folder = fm.temporaryDirectory.appendingPathComponent("dlfs-runner-test-\(UUID().uuidString)")
@@ -47,6 +48,8 @@ enum CourseBinary {
         for name in ["Package.swift", "Lessons", "Solutions"] {
             try fm.copyItem(at: repositoryRoot.appendingPathComponent(name), to: folder.appendingPathComponent(name))
         }
+        try StubGenerator.writeStubs(root: folder, force: true)
+        try? fm.removeItem(at: folder.appendingPathComponent(".course"))
         return folder
     }
 
@@ -197,6 +200,8 @@ struct EndToEndTests {
         #expect(run.status == .exited(0))
     }
 
+    /// What the learner printed is often the best clue to a crash: it is kept,
+    /// not lost with the child that crashed.
     @Test("a crash keeps what the learner's code printed before it")
     func crashOutput() throws {
         let run = try CourseBinary.run(["check", "fixture.trap", "--no-build", "--root", root],
@@ -245,7 +250,8 @@ struct WatchEndToEndTests {
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--no-build", "--root", folder.path]
+        // Named, so the exercise watched does not depend on the verdicts of the built code (the learner's).
+        process.arguments = ["watch", exercise.id, "--no-build", "--root", folder.path]
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
         process.environment = environment
