@@ -119,7 +119,7 @@ public enum ArgumentParser {
                     sync              write every missing stub (from Solutions/); a file that differs from its
                                       stub (a learner's work?) is left alone and listed — with --force it is
                                       backed up to .course/backups/ (the path is printed), then overwritten
-                    check             stubs in sync, then `swift test --filter "Course self-checks"`
+                    check             stubs in sync, then `swift test --filter CourseSelfChecks`
                     complete-learner  copy the course to a temporary folder, every solution over its stub,
                                       and require `course check --all` to pass there
                     """, flags: ["force"], positionals: 1...1),

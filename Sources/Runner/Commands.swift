@@ -356,7 +356,7 @@ public enum Commands {
                 return 1
             }
             print("stubs: all \(try StubGenerator.pairs(root: context.root).count) in sync with their solutions")
-            var arguments = ["test", "--package-path", context.root.path, "--filter", "Course self-checks"]
+            var arguments = ["test", "--package-path", context.root.path, "--filter", "CourseSelfChecks"]
             if let scratch = context.settings.scratchPath { arguments += ["--scratch-path", scratch] }
             print("$ swift " + arguments.joined(separator: " "))
             let result = try ChildProcess.run("swift", arguments, captureOutput: false)

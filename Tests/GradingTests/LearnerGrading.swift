@@ -20,11 +20,6 @@ private let symbolicatedCrashes: Void = {
     setenv("SWIFT_BACKTRACE", CrashReport.backtraceSettings, 0)
 }()
 
-/// At most this many grading children at once: on a small machine a crowd of
-/// children (and the course's self-checks beside them) makes every test slow,
-/// and one that loops forever holds one slot, not the machine.
-private let gradingSlots = GradingSlots(count: max(2, min(4, ProcessInfo.processInfo.activeProcessorCount)))
-
 /// Grades the learner's implementation of the exercise this test is named
 /// after, in a child process (a Swift Testing exit test), so that a trap or a
 /// hang in one exercise never hides the grades of the others.
@@ -59,7 +54,7 @@ func gradeLearner() async throws {
     }
     _ = symbolicatedCrashes
     LearnerSummary.registerOnce()
-    let report = try await gradingSlots.withSlot { try await gradeInChild(id) }
+    let report = try await TestScheduler.learner { try await gradeInChild(id) }
     LearnerSummary.record(report)
 
     if let wanted = ProcessInfo.processInfo.environment["DLFS_EXPECT"].flatMap(Grading.Verdict.init(rawValue:)),
@@ -100,7 +95,9 @@ private func gradeInChild(_ id: String) async throws -> GradeReport {
     // (it has its own watchdog; the time limit here only guards against a grader that never starts).
     let grader = try #require(BuiltExecutable.path(named: "course-grader"),
                               "course-grader was not found next to the test bundle; set DLFS_COURSE_GRADER_BINARY")
-    let run = try ChildProcess.run(grader, ["__grade", id], headLimit: 1 << 20, tailLimit: 1 << 16, timeLimit: 120)
+    let run = try await TestScheduler.onOwnThread {
+        try ChildProcess.run(grader, ["__grade", id], headLimit: 1 << 20, tailLimit: 1 << 16, timeLimit: 120)
+    }
     let (output, errors) = (run.standardOutput.text, run.standardError.text)
     let exitDescription = "\(run.termination)"
     #endif
@@ -167,43 +164,83 @@ enum LearnerTests {
     }
 }
 
-/// Limits how many grading children run at once (a counting semaphore for async code).
-final class GradingSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var free: Int
-    private var waiting: [CheckedContinuation<Void, Never>] = []
+/// Who runs when, in a test process shared by the learner's grading and the
+/// course's own heavy checks (on a small machine: 2 cores, 2 pool threads).
+///
+/// - The learner's grading goes first: at most a few children at once, so one
+///   that loops holds one slot, not the machine.
+/// - Heavy synchronous checks (grading every reference and known mistake) are
+///   background work: they start only while no learner grading is running or
+///   waiting, one per core, each on a thread of its own — never on Swift's
+///   cooperative pool, whose few threads the test runner needs to move on
+///   (blocked, every test would report the same late time).
+enum TestScheduler {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var learnerRunning = 0
+    nonisolated(unsafe) private static var learnerWaiting: [CheckedContinuation<Void, Never>] = []
+    nonisolated(unsafe) private static var backgroundRunning = 0
+    nonisolated(unsafe) private static var backgroundWaiting: [CheckedContinuation<Void, Never>] = []
+    private static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    private static let learnerSlots = max(2, min(4, cores))
 
-    init(count: Int) { free = count }
-
-    func withSlot<T>(_ body: () async throws -> T) async throws -> T {
-        await acquire()
-        defer { release() }
-        return try await body()
-    }
-
-    private func acquire() async {
+    /// Runs one learner grading (it awaits a child process).
+    static func learner<T>(_ body: () async throws -> T) async throws -> T {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             lock.lock()
-            if free > 0 {
-                free -= 1
+            if learnerRunning < learnerSlots {
+                learnerRunning += 1
                 lock.unlock()
                 continuation.resume()
             } else {
-                waiting.append(continuation)
+                learnerWaiting.append(continuation)
                 lock.unlock()
             }
         }
+        defer { finish(learner: true) }
+        return try await body()
     }
 
-    private func release() {
+    /// Runs heavy synchronous work on a thread of its own, once no learner grading is pending.
+    static func background<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            lock.lock()
+            if learnerRunning == 0 && learnerWaiting.isEmpty && backgroundRunning < cores {
+                backgroundRunning += 1
+                lock.unlock()
+                continuation.resume()
+            } else {
+                backgroundWaiting.append(continuation)
+                lock.unlock()
+            }
+        }
+        defer { finish(learner: false) }
+        return try await onOwnThread(body)
+    }
+
+    private static func finish(learner: Bool) {
         lock.lock()
-        if waiting.isEmpty {
-            free += 1
-            lock.unlock()
+        var wake: [CheckedContinuation<Void, Never>] = []
+        if learner {
+            if learnerWaiting.isEmpty { learnerRunning -= 1 } else { wake.append(learnerWaiting.removeFirst()) }
         } else {
-            let next = waiting.removeFirst()
-            lock.unlock()
-            next.resume()
+            backgroundRunning -= 1
+        }
+        if learnerRunning == 0 && learnerWaiting.isEmpty {
+            while backgroundRunning < cores && !backgroundWaiting.isEmpty {
+                backgroundRunning += 1
+                wake.append(backgroundWaiting.removeFirst())
+            }
+        }
+        lock.unlock()
+        wake.forEach { $0.resume() }
+    }
+
+    /// Runs blocking work on a new thread (not the cooperative pool) and awaits its result.
+    static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
+            let thread = Thread { continuation.resume(with: Result { try body() }) }
+            thread.stackSize = 16 << 20
+            thread.start()
         }
     }
 }

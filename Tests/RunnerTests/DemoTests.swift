@@ -30,8 +30,10 @@ struct DemoTests {
                                   "course-grader was not found next to the test bundle; set DLFS_COURSE_GRADER_BINARY")
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
-        let run = try ChildProcess.run(grader, ["__demo", String(lesson), "--output", folder.path], environment: environment,
-                                       headLimit: 1 << 20, tailLimit: 1 << 16, timeLimit: 300)
+        let run = try await onOwnThread { [environment] in
+            try ChildProcess.run(grader, ["__demo", String(lesson), "--output", folder.path], environment: environment,
+                                 headLimit: 1 << 20, tailLimit: 1 << 16, timeLimit: 300)
+        }
         #expect(run.termination == .exited(0), "demo \(lesson) failed (\(run.termination)):\n\(run.standardError.text)")
         return run.standardOutput.text
         #endif

@@ -27,20 +27,20 @@ enum CourseBinary {
         var seconds: Double
     }
 
-    static func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Run {
+    static func run(_ arguments: [String], environment extra: [String: String] = [:]) async throws -> Run {
         let binary = try #require(path, "the course executable was not found next to the test bundle; set DLFS_COURSE_BINARY")
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
         environment.removeValue(forKey: "DLFS_SEED")
         for (key, value) in extra { environment[key] = value }
-        let result = try ChildProcess.run(binary, arguments, environment: environment,
-                                          headLimit: 1 << 20, tailLimit: 1 << 16, timeLimit: 60)
+        let result = try await onOwnThread { [environment] in
+            try ChildProcess.run(binary, arguments, environment: environment, headLimit: 1 << 20, tailLimit: 1 << 16, timeLimit: 60)
+        }
         return Run(status: result.termination, output: result.standardOutput.text, errors: result.standardError.text,
                    seconds: result.seconds)
     }
 
-    /// A pristine scratch course: Package.swift, Lessons/ and Solutions/ copied, every stub
-    /// written fresh from its solution (the learner's work in Lessons/ never reaches these tests).
+    /// A pristine scratch course: stubs written fresh from Solutions/, never the learner's Lessons/.
     static func scratchCourse() throws -> URL {
         let fm = FileManager.default
         let folder = fm.temporaryDirectory.appendingPathComponent("dlfs-runner-test-\(UUID().uuidString)")
@@ -58,13 +58,13 @@ enum CourseBinary {
     }
 }
 
-@Suite("Runner: end to end, the built course binary")
+@Suite("Runner: end to end, the built course binary", .serialized)  // one course binary at a time: time limits hold on a busy machine
 struct EndToEndTests {
     let root = CourseBinary.repositoryRoot.path
 
     @Test("course list: every lesson and exercise, its verdict and its file")
-    func list() throws {
-        let run = try CourseBinary.run(["list", "--no-build", "--root", root])
+    func list() async throws {
+        let run = try await CourseBinary.run(["list", "--no-build", "--root", root])
         #expect(run.status == .exited(0), "\(run.errors)")
         for lesson in Catalog.lessons {
             #expect(run.output.contains(lesson.title))
@@ -77,8 +77,8 @@ struct EndToEndTests {
     }
 
     @Test("course check --all --json: valid JSON, every exercise once, known verdicts")
-    func checkJSON() throws {
-        let run = try CourseBinary.run(["check", "--all", "--json", "--no-build", "--root", root])
+    func checkJSON() async throws {
+        let run = try await CourseBinary.run(["check", "--all", "--json", "--no-build", "--root", root])
         let report = try CourseBinary.decode(run.output)
         #expect(report.exercises.map(\.id) == Catalog.exercises.map(\.id))
         let verdicts = Set(Runner.Verdict.allCases.map(\.rawValue))
@@ -98,48 +98,48 @@ struct EndToEndTests {
     }
 
     @Test("course check LESSON prints a line per exercise and a summary")
-    func checkText() throws {
+    func checkText() async throws {
         guard let lesson = Catalog.lessons.first(where: { !$0.exercises.isEmpty }) else { return }
-        let run = try CourseBinary.run(["check", String(lesson.number), "--no-build", "--root", root])
+        let run = try await CourseBinary.run(["check", String(lesson.number), "--no-build", "--root", root])
         for exercise in lesson.exercises { #expect(run.output.contains(exercise.id)) }
         #expect(run.output.contains("\(lesson.exercises.count) exercises"))
     }
 
     @Test("an unknown id: exit status 2 and the right suggestion")
-    func unknownID() throws {
+    func unknownID() async throws {
         guard let exercise = Catalog.exercises.first else { return }
         var typo = Array(exercise.id)
         typo.swapAt(typo.count - 1, typo.count - 2)
-        let run = try CourseBinary.run(["hint", String(typo), "--no-build", "--root", root])
+        let run = try await CourseBinary.run(["hint", String(typo), "--no-build", "--root", root])
         #expect(run.status == .exited(2))
         #expect(run.errors.contains("did you mean `\(exercise.id)`"), "\(run.errors)")
-        let command = try CourseBinary.run(["chekc", "--no-build", "--root", root])
+        let command = try await CourseBinary.run(["chekc", "--no-build", "--root", root])
         #expect(command.status == .exited(2))
         #expect(command.errors.contains("did you mean `check`"))
     }
 
     @Test("course hint climbs the ladder; --all shows every rung")
-    func hints() throws {
+    func hints() async throws {
         guard let exercise = Catalog.exercises.first(where: { $0.hints.count >= 2 }) else { return }
         let folder = try CourseBinary.scratchCourse()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let first = try CourseBinary.run(["hint", exercise.id, "--no-build", "--root", folder.path])
+        let first = try await CourseBinary.run(["hint", exercise.id, "--no-build", "--root", folder.path])
         #expect(first.status == .exited(0))
         #expect(first.output.contains("Hint 1 of \(exercise.hints.count)"))
-        let second = try CourseBinary.run(["hint", exercise.id, "--no-build", "--root", folder.path])
+        let second = try await CourseBinary.run(["hint", exercise.id, "--no-build", "--root", folder.path])
         #expect(second.output.contains("Hint 2 of \(exercise.hints.count)"))
         let firstWords = exercise.hints[0].split(separator: " ").prefix(3).joined(separator: " ")
         #expect(!second.output.contains(firstWords) || exercise.hints[1].contains(firstWords))
-        let all = try CourseBinary.run(["hint", exercise.id, "--all", "--no-build", "--root", folder.path])
+        let all = try await CourseBinary.run(["hint", exercise.id, "--all", "--no-build", "--root", folder.path])
         for rung in 1...exercise.hints.count { #expect(all.output.contains("Hint \(rung) of \(exercise.hints.count)")) }
         // An unreadable memory starts again at the first rung.
         try Data("not json".utf8).write(to: folder.appendingPathComponent(".course/hints.json"))
-        let again = try CourseBinary.run(["hint", exercise.id, "--no-build", "--root", folder.path])
+        let again = try await CourseBinary.run(["hint", exercise.id, "--no-build", "--root", folder.path])
         #expect(again.output.contains("Hint 1 of"))
     }
 
     @Test("course reset backs up the learner's file and restores the stub")
-    func reset() throws {
+    func reset() async throws {
         guard let exercise = Catalog.exercises.first else { return }
         let folder = try CourseBinary.scratchCourse()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -147,7 +147,7 @@ struct EndToEndTests {
         let mine = "// my work in progress\n" + (try String(contentsOf: file, encoding: .utf8))
         try mine.write(to: file, atomically: true, encoding: .utf8)
 
-        let run = try CourseBinary.run(["reset", exercise.id, "--yes", "--no-build", "--root", folder.path])
+        let run = try await CourseBinary.run(["reset", exercise.id, "--yes", "--no-build", "--root", folder.path])
         #expect(run.status == .exited(0), "\(run.errors)")
         let line = try #require(run.output.split(separator: "\n").first { $0.contains(".course/backups/") })
         let path = try #require(line.split(separator: " ").first { $0.hasPrefix(".course/backups/") })
@@ -157,14 +157,14 @@ struct EndToEndTests {
         let stub = try #require(try StubGenerator.pairs(root: folder).first { $0.stub.path.hasSuffix(exercise.lessonPath) })
         #expect(try String(contentsOf: file, encoding: .utf8) == stub.expectedStub)
 
-        let again = try CourseBinary.run(["reset", exercise.id, "--yes", "--no-build", "--root", folder.path])
+        let again = try await CourseBinary.run(["reset", exercise.id, "--yes", "--no-build", "--root", folder.path])
         #expect(again.output.contains("already the original stub"))
     }
 
     @Test("a trap is a crash with its message and place; a hang times out; the rest is still graded")
-    func isolation() throws {
+    func isolation() async throws {
         let limit = 1.0
-        let run = try CourseBinary.run(
+        let run = try await CourseBinary.run(
             ["check", "fixture.trap", "fixture.hang", "fixture.pass", "--json", "--no-build",
              "--time-limit", String(limit), "--root", root],
             environment: ["DLFS_FIXTURES": "1"])
@@ -182,8 +182,8 @@ struct EndToEndTests {
     }
 
     @Test("a todo() in another exercise's file fails and names that exercise; it is not “not started”")
-    func callsUnwritten() throws {
-        let run = try CourseBinary.run(["check", "fixture.unwritten", "--json", "--no-build", "--root", root],
+    func callsUnwritten() async throws {
+        let run = try await CourseBinary.run(["check", "fixture.unwritten", "--json", "--no-build", "--root", root],
                                        environment: ["DLFS_FIXTURES": "1"])
         let report = try #require(try CourseBinary.decode(run.output).exercises.first)
         #expect(report.verdict == "failed", "\(report.message)")
@@ -192,8 +192,8 @@ struct EndToEndTests {
     }
 
     @Test("a flood of output is drained and capped; the exercise is still graded")
-    func flood() throws {
-        let run = try CourseBinary.run(["check", "fixture.flood", "--json", "--no-build", "--root", root],
+    func flood() async throws {
+        let run = try await CourseBinary.run(["check", "fixture.flood", "--json", "--no-build", "--root", root],
                                        environment: ["DLFS_FIXTURES": "1"])
         let report = try CourseBinary.decode(run.output)
         #expect(report.exercises.map(\.verdict) == ["passed"])
@@ -203,11 +203,20 @@ struct EndToEndTests {
     /// What the learner printed is often the best clue to a crash: it is kept,
     /// not lost with the child that crashed.
     @Test("a crash keeps what the learner's code printed before it")
-    func crashOutput() throws {
-        let run = try CourseBinary.run(["check", "fixture.trap", "--no-build", "--root", root],
+    func crashOutput() async throws {
+        let run = try await CourseBinary.run(["check", "fixture.trap", "--no-build", "--root", root],
                                        environment: ["DLFS_FIXTURES": "1"])
         #expect(run.output.contains("fixture.trap: reading values[3]"), "\(run.output)")
         #expect(run.output.contains("crashed"))
+    }
+}
+
+/// Runs blocking work (waiting for a child process) on a thread of its own:
+/// Swift's cooperative pool has one thread per core, and a test that blocks one
+/// stalls every other test (the learner's grading too) and their reported times.
+func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }
 
@@ -228,12 +237,12 @@ final class Collected: @unchecked Sendable {
         return text
     }
 
-    /// Waits until the text satisfies `condition`, at most `seconds`.
-    func wait(_ seconds: Double, until condition: (String) -> Bool) -> Bool {
+    /// Waits until the text satisfies `condition`, at most `seconds` (without holding a thread).
+    func wait(_ seconds: Double, until condition: (String) -> Bool) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if condition(value) { return true }
-            Thread.sleep(forTimeInterval: 0.05)
+            try? await Task.sleep(nanoseconds: 50_000_000)
         }
         return condition(value)
     }
@@ -242,7 +251,7 @@ final class Collected: @unchecked Sendable {
 @Suite("Runner: watch mode, end to end")
 struct WatchEndToEndTests {
     @Test("watch mode without a terminal: welcome, map, current exercise; a save re-grades it")
-    func watch() throws {
+    func watch() async throws {
         guard let exercise = Catalog.exercises.first else { return }
         let binary = try #require(CourseBinary.path)
         let folder = try CourseBinary.scratchCourse()
@@ -269,7 +278,7 @@ struct WatchEndToEndTests {
             pipe.fileHandleForReading.readabilityHandler = nil
         }
 
-        #expect(output.wait(30) { $0.contains("#1 ·") }, "watch mode did not start:\n\(output.value)")
+        #expect(await output.wait(30) { $0.contains("#1 ·") }, "watch mode did not start:\n\(output.value)")
         let started = output.value
         #expect(started.contains("Welcome"))
         #expect(started.contains(exercise.id))
@@ -279,7 +288,7 @@ struct WatchEndToEndTests {
         let file = folder.appendingPathComponent(exercise.lessonPath)
         let text = try String(contentsOf: file, encoding: .utf8)
         try (text + "\n// saved by the test\n").write(to: file, atomically: true, encoding: .utf8)
-        #expect(output.wait(30) { $0.contains("#2 ·") }, "no re-grade after a save:\n\(output.value)")
+        #expect(await output.wait(30) { $0.contains("#2 ·") }, "no re-grade after a save:\n\(output.value)")
         #expect(output.value.contains("\((exercise.file as NSString).lastPathComponent) changed"))
     }
 }
