@@ -30,23 +30,56 @@ extension Tensor {
         let newShape = axes.map { shape[$0] }
         let oldStrides = Tensor.strides(of: shape)
         let readStrides = axes.map { oldStrides[$0] }
-        var out = [Double](repeating: 0, count: count)
-        guard count > 0 else { return Tensor(shape: newShape, scalars: out) }
-        var index = Array(repeating: 0, count: rank)
-        var source = 0
-        for i in 0..<count {
-            out[i] = scalars[source]
-            var axis = rank - 1
-            while axis >= 0 {
-                index[axis] += 1
-                source += readStrides[axis]
-                if index[axis] < newShape[axis] { break }
-                source -= readStrides[axis] * newShape[axis]
-                index[axis] = 0
-                axis -= 1
+        // Moving only the last two axes (after dropping size-1 axes): a batch of matrix transposes, done in tiles.
+        let moved = axes.filter { shape[$0] != 1 }
+        if moved.count >= 2, moved.dropLast(2) == ArraySlice((0..<shape.count).filter { shape[$0] != 1 }.dropLast(2)),
+           moved[moved.count - 1] < moved[moved.count - 2] {
+            let rows = shape[moved[moved.count - 1]], columns = shape[moved[moved.count - 2]]
+            return Tensor(unchecked: newShape, transposingMatrices(rows: rows, columns: columns))
+        }
+        // Otherwise: output in order, one run along the last (merged) output axis per step of the odometer.
+        let plan = BroadcastPlan(shape: newShape, readStrides, Array(repeating: 0, count: rank))
+        let out = scalars.withUnsafeBufferPointer { p in
+            Tensor.makeScalars(count: count) { o in
+                plan.forEachRun { offset, source, _ in
+                    let x = p.baseAddress! + source, y = o + offset, step = plan.strideA
+                    var i = 0
+                    while i < plan.length { y[i] = x[i &* step]; i &+= 1 }
+                }
             }
         }
-        return Tensor(shape: newShape, scalars: out)
+        return Tensor(unchecked: newShape, out)
+    }
+
+    /// The scalars of this tensor read as a batch of `[rows, columns]` matrices,
+    /// each transposed. 32 × 32 tiles (8 KB read, 8 KB written) keep both the
+    /// rows read and the rows written in L1, instead of one cache miss per element.
+    private func transposingMatrices(rows: Int, columns: Int) -> [Double] {
+        let matrices = rows * columns == 0 ? 0 : count / (rows * columns)
+        let tile = 32
+        return scalars.withUnsafeBufferPointer { p in
+            Tensor.makeScalars(count: count) { o in
+                for t in 0..<matrices {
+                    let x = p.baseAddress! + t &* rows &* columns, y = o + t &* rows &* columns
+                    var r0 = 0
+                    while r0 < rows {
+                        let r1 = Swift.min(r0 &+ tile, rows)
+                        var c0 = 0
+                        while c0 < columns {
+                            let c1 = Swift.min(c0 &+ tile, columns)
+                            var r = r0
+                            while r < r1 {
+                                var c = c0
+                                while c < c1 { y[c &* rows &+ r] = x[r &* columns &+ c]; c &+= 1 }
+                                r &+= 1
+                            }
+                            c0 = c1
+                        }
+                        r0 = r1
+                    }
+                }
+            }
+        }
     }
 
     /// The matrix transpose of a rank-2 tensor; for higher ranks the last two
