@@ -78,6 +78,14 @@ extension Tensor {
             let s = a.scalars[0]
             return b.mapped { f(s, $0) }
         }
+        // One operand repeated over the other's leading axes ([N, C] + [C], [B, T, D] + [T, D]):
+        // runs of the smaller operand's length, with no shape bookkeeping.
+        if a.count > 0 && b.count > 0 && isTrailingPart(b.shape, of: a.shape) {
+            return repeating(a, b, shape: a.shape) { f($0, $1) }
+        }
+        if a.count > 0 && b.count > 0 && isTrailingPart(a.shape, of: b.shape) {
+            return repeating(b, a, shape: b.shape) { f($1, $0) }
+        }
         guard let shape = broadcastShape(a.shape, b.shape) else {
             preconditionFailure("Tensor: cannot broadcast shapes \(a.shape) and \(b.shape) for \(operation); "
                 + "sizes must match or be 1 on every axis, aligned from the right"
@@ -90,6 +98,37 @@ extension Tensor {
                     plan.forEachRun { offset, oa, ob in
                         run(plan.length, o + offset, pa.baseAddress! + oa, plan.strideA,
                             pb.baseAddress! + ob, plan.strideB, f)
+                    }
+                }
+            }
+        }
+        return Tensor(unchecked: shape, out)
+    }
+
+    /// Whether `part`, without its leading size-1 axes, is the tail of `whole`
+    /// (so that `part` repeats over `whole`'s remaining leading axes).
+    @inline(__always)
+    static func isTrailingPart(_ part: [Int], of whole: [Int]) -> Bool {
+        guard part.count <= whole.count else { return false }
+        var leading = 0
+        while leading < part.count && part[leading] == 1 { leading += 1 }
+        let tail = part.count - leading
+        for i in 0..<tail where part[part.count - 1 - i] != whole[whole.count - 1 - i] { return false }
+        return true
+    }
+
+    /// `f(big, small)` where `small`'s elements repeat over `big` in runs of `small.count`.
+    @inline(__always)
+    static func repeating(_ big: Tensor, _ small: Tensor, shape: [Int], _ f: (Double, Double) -> Double) -> Tensor {
+        let length = small.count, runs = big.count / small.count
+        let out = big.scalars.withUnsafeBufferPointer { pa in
+            small.scalars.withUnsafeBufferPointer { pb in
+                makeScalars(count: big.count) { o in
+                    var r = 0
+                    while r < runs {
+                        let offset = r &* length
+                        run(length, o + offset, pa.baseAddress! + offset, 1, pb.baseAddress!, 1, f)
+                        r &+= 1
                     }
                 }
             }

@@ -36,6 +36,25 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool)
     let (n, k) = transposeA ? (columnsA, rowsA) : (rowsA, columnsA)
     let (k2, m) = transposeB ? (columnsB, rowsB) : (rowsB, columnsB)
     precondition(k == k2, "matmul: inner sizes differ: \(a.shape)\(transposeA ? "ᵀ" : "") × \(b.shape)\(transposeB ? "ᵀ" : "") (\(k) vs \(k2)); did you mean to transpose one of them?")
+    if a.rank == 2 && b.rank == 2 {
+        let out = a.scalars.withUnsafeBufferPointer { pa in
+            b.scalars.withUnsafeBufferPointer { pb in
+                [Double](unsafeUninitializedCapacity: n * m) { po, initialized in
+                    po.initialize(repeating: 0)
+                    initialized = n * m
+                    guard let baseA = pa.baseAddress, let baseB = pb.baseAddress, let baseO = po.baseAddress else { return }
+                    MatrixMultiply.multiplyBatch(count: 1, n: n, m: m, k: k) { _ in
+                        (a: MatrixMultiply.Operand(base: baseA, rowStride: transposeA ? 1 : columnsA,
+                                                   columnStride: transposeA ? columnsA : 1),
+                         b: MatrixMultiply.Operand(base: baseB, rowStride: transposeB ? 1 : columnsB,
+                                                   columnStride: transposeB ? columnsB : 1),
+                         c: MatrixMultiply.Output(base: baseO, rowStride: m))
+                    }
+                }
+            }
+        }
+        return Tensor(unchecked: [n, m], out)
+    }
     let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
     guard let batch = Tensor.broadcastShape(batchA, batchB) else {
         preconditionFailure("matmul: batch shapes \(batchA) and \(batchB) do not broadcast")

@@ -86,6 +86,7 @@ extension Tensor {
     /// axes are swapped (a batch of transposes). A vector is returned unchanged.
     public func transposed() -> Tensor {
         guard rank >= 2 else { return self }
+        if rank == 2 { return Tensor(unchecked: [shape[1], shape[0]], transposingMatrices(rows: shape[0], columns: shape[1])) }
         var axes = Array(0..<rank)
         axes.swapAt(rank - 1, rank - 2)
         return permuted(axes)
