@@ -67,6 +67,21 @@ struct FastPathTests {
         })
     }
 
+    /// Sums along the last axis as `sum(axis:)` promises: lanes j = 0…3 sum elements j, j+4, …
+    /// of the largest multiple of 4, combined as (s₀ + s₁) + (s₂ + s₃), then the rest added in order.
+    static func referenceLastAxisSum(_ x: Tensor) -> Tensor {
+        let n = x.shape.last!, rows = n == 0 ? x.count : x.count / n
+        let outCount = n == 0 ? x.shape.dropLast().reduce(1, *) : rows
+        return Tensor(shape: Array(x.shape.dropLast()), scalars: (0..<outCount).map { r in
+            var lanes = [0.0, 0.0, 0.0, 0.0]
+            let whole = n / 4 * 4
+            for k in 0..<whole { lanes[k % 4] += x.scalars[r * n + k] }
+            var total = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
+            for k in whole..<n { total += x.scalars[r * n + k] }
+            return total
+        })
+    }
+
     /// A random tensor with a few special values (0, ±∞, NaN) sprinkled in when `special`.
     static func sample(_ shape: [Int], seed: UInt64, special: Bool = false) -> Tensor {
         var x = randomTensor(shape, seed: seed)
@@ -224,7 +239,15 @@ struct FastPathTests {
         let x = FastPathTests.sample(shape, seed: UInt64(shape.reduce(7, *)), special: shape.count == 3)
         for axis in shape.indices {
             let ref = FastPathTests.referenceFold
-            #expect(FastPathTests.identical(x.sum(axis: axis), ref(x, axis, 0, +)))
+            if shape[(axis + 1)...].allSatisfy({ $0 == 1 }) {
+                // Along contiguous elements: four interleaved partial sums, then the tail in order.
+                var reduced = shape
+                reduced.remove(at: axis)
+                let rows = FastPathTests.referenceLastAxisSum(x.reshaped([shape[..<axis].reduce(1, *), shape[axis]]))
+                #expect(FastPathTests.identical(x.sum(axis: axis), rows.reshaped(reduced)))
+            } else {
+                #expect(FastPathTests.identical(x.sum(axis: axis), ref(x, axis, 0, +)))
+            }
             #expect(FastPathTests.identical(x.max(axis: axis), ref(x, axis, -.infinity) { Swift.max($0, $1) }))
             #expect(FastPathTests.identical(x.min(axis: axis), ref(x, axis, .infinity) { Swift.min($0, $1) }))
             var kept = x.shape
