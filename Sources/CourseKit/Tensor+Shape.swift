@@ -52,31 +52,46 @@ extension Tensor {
     }
 
     /// The scalars of this tensor read as a batch of `[rows, columns]` matrices,
-    /// each transposed, in 16 × 16 tiles: the 16 source rows a tile reads stay in
-    /// L1 while each output row segment is written contiguously (measured 2–4×
-    /// faster than an untiled loop at 1000 × 1000, and faster than writing with a stride).
+    /// each transposed, in 4 × 4 blocks through SIMD registers: four vector loads
+    /// along four source rows, four vector stores along four output rows. A strip
+    /// of four source rows is read once, contiguously, and the output lines it
+    /// starts stay in L2 for the next strip (measured 2× faster than 16 × 16
+    /// scalar tiles at 1000 × 1000). Edges (sizes not a multiple of 4) go element by element.
     private func transposingMatrices(rows: Int, columns: Int) -> [Double] {
         let matrices = rows * columns == 0 ? 0 : count / (rows * columns)
-        let tile = 16
+        typealias V = SIMD4<Double>
         return scalars.withUnsafeBufferPointer { p in
             Tensor.makeScalars(count: count) { o in
                 for t in 0..<matrices {
                     let x = p.baseAddress! + t &* rows &* columns, y = o + t &* rows &* columns
-                    var r0 = 0
-                    while r0 < rows {
-                        let r1 = Swift.min(r0 &+ tile, rows)
-                        var c0 = 0
-                        while c0 < columns {
-                            let c1 = Swift.min(c0 &+ tile, columns)
-                            var c = c0
-                            while c < c1 {
-                                var r = r0
-                                while r < r1 { y[c &* rows &+ r] = x[r &* columns &+ c]; r &+= 1 }
-                                c &+= 1
-                            }
-                            c0 = c1
+                    let bulkRows = rows / 4 * 4, bulkColumns = columns / 4 * 4
+                    var r = 0
+                    while r < bulkRows {
+                        var c = 0
+                        while c < bulkColumns {
+                            let source = UnsafeRawPointer(x + (r &* columns &+ c)), step = columns &* 8
+                            let a = source.loadUnaligned(as: V.self)
+                            let b = source.loadUnaligned(fromByteOffset: step, as: V.self)
+                            let d = source.loadUnaligned(fromByteOffset: 2 &* step, as: V.self)
+                            let e = source.loadUnaligned(fromByteOffset: 3 &* step, as: V.self)
+                            let target = UnsafeMutableRawPointer(y + (c &* rows &+ r)), jump = rows &* 8
+                            target.storeBytes(of: V(a[0], b[0], d[0], e[0]), as: V.self)
+                            target.storeBytes(of: V(a[1], b[1], d[1], e[1]), toByteOffset: jump, as: V.self)
+                            target.storeBytes(of: V(a[2], b[2], d[2], e[2]), toByteOffset: 2 &* jump, as: V.self)
+                            target.storeBytes(of: V(a[3], b[3], d[3], e[3]), toByteOffset: 3 &* jump, as: V.self)
+                            c &+= 4
                         }
-                        r0 = r1
+                        // The last columns % 4 columns of this strip.
+                        while c < columns {
+                            for i in r..<(r &+ 4) { y[c &* rows &+ i] = x[i &* columns &+ c] }
+                            c &+= 1
+                        }
+                        r &+= 4
+                    }
+                    // The last rows % 4 rows.
+                    while r < rows {
+                        for c in 0..<columns { y[c &* rows &+ r] = x[r &* columns &+ c] }
+                        r &+= 1
                     }
                 }
             }
