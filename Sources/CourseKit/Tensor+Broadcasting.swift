@@ -39,58 +39,23 @@ extension Tensor {
     /// Applies `combine` elementwise to two tensors after broadcasting them.
     public static func broadcasting(_ a: Tensor, _ b: Tensor, operation: String = "elementwise operation",
                                     _ combine: (Double, Double) -> Double) -> Tensor {
-        if a.shape == b.shape {
-            var out = [Double](repeating: 0, count: a.count)
-            a.scalars.withUnsafeBufferPointer { pa in
-                b.scalars.withUnsafeBufferPointer { pb in
-                    for i in 0..<pa.count { out[i] = combine(pa[i], pb[i]) }
-                }
-            }
-            return Tensor(shape: a.shape, scalars: out)
-        }
-        guard let shape = broadcastShape(a.shape, b.shape) else {
-            preconditionFailure("Tensor: cannot broadcast shapes \(a.shape) and \(b.shape) for \(operation); "
-                + "sizes must match or be 1 on every axis, aligned from the right"
-                + droppedAxisHint(a.shape, b.shape))
-        }
-        if b.count == 1 && shape == a.shape {
-            let s = b.scalars[0]
-            return Tensor(shape: shape, scalars: a.scalars.map { combine($0, s) })
-        }
-        if a.count == 1 && shape == b.shape {
-            let s = a.scalars[0]
-            return Tensor(shape: shape, scalars: b.scalars.map { combine(s, $0) })
-        }
-        let sa = a.broadcastStrides(to: shape)
-        let sb = b.broadcastStrides(to: shape)
-        let count = shape.reduce(1, *)
-        var out = [Double](repeating: 0, count: count)
-        guard count > 0 else { return Tensor(shape: shape, scalars: out) }
-        var index = Array(repeating: 0, count: shape.count)
-        var oa = 0, ob = 0
-        for i in 0..<count {
-            out[i] = combine(a.scalars[oa], b.scalars[ob])
-            // Advance the multi-index like an odometer, keeping both offsets in step.
-            var axis = shape.count - 1
-            while axis >= 0 {
-                index[axis] += 1
-                oa += sa[axis]
-                ob += sb[axis]
-                if index[axis] < shape[axis] { break }
-                oa -= sa[axis] * shape[axis]
-                ob -= sb[axis] * shape[axis]
-                index[axis] = 0
-                axis -= 1
-            }
-        }
-        return Tensor(shape: shape, scalars: out)
+        combined(a, b, operation: operation, combine)
     }
 
     /// This tensor repeated along broadcast axes so that it has shape `target`.
     public func broadcast(to target: [Int]) -> Tensor {
         precondition(Tensor.broadcastShape(shape, target) == target,
                      "Tensor.broadcast: shape \(shape) cannot be broadcast to \(target)")
-        return Tensor.broadcasting(self, Tensor.zeros(target), operation: "broadcast") { x, _ in x }
+        if shape == target { return self }
+        let plan = BroadcastPlan(shape: target, broadcastStrides(to: target), Array(repeating: 0, count: target.count))
+        let out = scalars.withUnsafeBufferPointer { p in
+            Tensor.makeScalars(count: plan.count) { o in
+                plan.forEachRun { offset, oa, _ in
+                    Tensor.run(plan.length, o + offset, p.baseAddress! + oa, plan.strideA, p.baseAddress!, 0) { x, _ in x }
+                }
+            }
+        }
+        return Tensor(unchecked: target, out)
     }
 
     /// Sums a broadcast gradient back to this shape: the backward of broadcasting.
@@ -112,37 +77,30 @@ extension Tensor {
 // MARK: - Arithmetic operators
 
 extension Tensor {
-    public static func + (a: Tensor, b: Tensor) -> Tensor { broadcasting(a, b, operation: "+", +) }
-    public static func - (a: Tensor, b: Tensor) -> Tensor { broadcasting(a, b, operation: "-", -) }
-    public static func * (a: Tensor, b: Tensor) -> Tensor { broadcasting(a, b, operation: "*", *) }
-    public static func / (a: Tensor, b: Tensor) -> Tensor { broadcasting(a, b, operation: "/", /) }
+    public static func + (a: Tensor, b: Tensor) -> Tensor { combined(a, b, operation: "+") { $0 + $1 } }
+    public static func - (a: Tensor, b: Tensor) -> Tensor { combined(a, b, operation: "-") { $0 - $1 } }
+    public static func * (a: Tensor, b: Tensor) -> Tensor { combined(a, b, operation: "*") { $0 * $1 } }
+    public static func / (a: Tensor, b: Tensor) -> Tensor { combined(a, b, operation: "/") { $0 / $1 } }
 
-    public static func + (a: Tensor, s: Double) -> Tensor { a.map { $0 + s } }
-    public static func - (a: Tensor, s: Double) -> Tensor { a.map { $0 - s } }
-    public static func * (a: Tensor, s: Double) -> Tensor { a.map { $0 * s } }
-    public static func / (a: Tensor, s: Double) -> Tensor { a.map { $0 / s } }
-    public static func + (s: Double, a: Tensor) -> Tensor { a.map { s + $0 } }
-    public static func - (s: Double, a: Tensor) -> Tensor { a.map { s - $0 } }
-    public static func * (s: Double, a: Tensor) -> Tensor { a.map { s * $0 } }
-    public static func / (s: Double, a: Tensor) -> Tensor { a.map { s / $0 } }
+    public static func + (a: Tensor, s: Double) -> Tensor { a.mapped { $0 + s } }
+    public static func - (a: Tensor, s: Double) -> Tensor { a.mapped { $0 - s } }
+    public static func * (a: Tensor, s: Double) -> Tensor { a.mapped { $0 * s } }
+    public static func / (a: Tensor, s: Double) -> Tensor { a.mapped { $0 / s } }
+    public static func + (s: Double, a: Tensor) -> Tensor { a.mapped { s + $0 } }
+    public static func - (s: Double, a: Tensor) -> Tensor { a.mapped { s - $0 } }
+    public static func * (s: Double, a: Tensor) -> Tensor { a.mapped { s * $0 } }
+    public static func / (s: Double, a: Tensor) -> Tensor { a.mapped { s / $0 } }
 
-    public static prefix func - (a: Tensor) -> Tensor { a.map { -$0 } }
+    public static prefix func - (a: Tensor) -> Tensor { a.mapped { -$0 } }
 
-    public static func += (a: inout Tensor, b: Tensor) { a = a + b }
-    public static func -= (a: inout Tensor, b: Tensor) { a = a - b }
-    public static func *= (a: inout Tensor, b: Tensor) { a = a * b }
-    public static func /= (a: inout Tensor, b: Tensor) { a = a / b }
-    public static func += (a: inout Tensor, s: Double) { a = a + s }
-    public static func -= (a: inout Tensor, s: Double) { a = a - s }
-    public static func *= (a: inout Tensor, s: Double) { a = a * s }
-    public static func /= (a: inout Tensor, s: Double) { a = a / s }
-}
-
-/// When one shape is the other with an axis removed, the likely cause: a
-/// reduction such as `x.sum(axis: 1)` that dropped the axis it reduced.
-private func droppedAxisHint(_ a: [Int], _ b: [Int]) -> String {
-    let (long, short) = a.count > b.count ? (a, b) : (b, a)
-    guard long.count == short.count + 1,
-          let axis = long.indices.first(where: { i in var s = long; s.remove(at: i); return s == short }) else { return "" }
-    return " — was the \(short) operand reduced over axis \(axis) without `keepingDims: true`?"
+    // Compound assignment updates the storage in place when `b` broadcasts to
+    // `a`'s shape and `a`'s storage is not shared (else Array copies it once).
+    public static func += (a: inout Tensor, b: Tensor) { a.combineInPlace(b, operation: "+=") { $0 + $1 } }
+    public static func -= (a: inout Tensor, b: Tensor) { a.combineInPlace(b, operation: "-=") { $0 - $1 } }
+    public static func *= (a: inout Tensor, b: Tensor) { a.combineInPlace(b, operation: "*=") { $0 * $1 } }
+    public static func /= (a: inout Tensor, b: Tensor) { a.combineInPlace(b, operation: "/=") { $0 / $1 } }
+    public static func += (a: inout Tensor, s: Double) { a.mapInPlace { $0 + s } }
+    public static func -= (a: inout Tensor, s: Double) { a.mapInPlace { $0 - s } }
+    public static func *= (a: inout Tensor, s: Double) { a.mapInPlace { $0 * s } }
+    public static func /= (a: inout Tensor, s: Double) { a.mapInPlace { $0 / s } }
 }

@@ -9,7 +9,7 @@ import Musl
 extension Tensor {
     /// Applies `transform` to every element; the shape is kept.
     public func map(_ transform: (Double) -> Double) -> Tensor {
-        Tensor(shape: shape, scalars: scalars.map(transform))
+        mapped(transform)
     }
 
     /// Combines two tensors elementwise with numpy broadcasting.
@@ -23,7 +23,8 @@ extension Tensor {
 
     /// Every element limited to `range`.
     public func clamped(to range: ClosedRange<Double>) -> Tensor {
-        map { Swift.min(Swift.max($0, range.lowerBound), range.upperBound) }
+        let (low, high) = (range.lowerBound, range.upperBound)
+        return mapped { Swift.min(Swift.max($0, low), high) }
     }
 
     /// `true` when no element is NaN or infinite.
@@ -33,36 +34,36 @@ extension Tensor {
 // Free functions so that formulas read like math: `1 / (1 + exp(-x))`.
 
 /// e to the power of each element.
-public func exp(_ x: Tensor) -> Tensor { x.map { exp($0) } }
+public func exp(_ x: Tensor) -> Tensor { x.mapped { exp($0) } }
 /// The natural logarithm of each element.
-public func log(_ x: Tensor) -> Tensor { x.map { log($0) } }
+public func log(_ x: Tensor) -> Tensor { x.mapped { log($0) } }
 /// `log(1 + x)` of each element, accurate for small `x`.
-public func log1p(_ x: Tensor) -> Tensor { x.map { log1p($0) } }
+public func log1p(_ x: Tensor) -> Tensor { x.mapped { log1p($0) } }
 /// The hyperbolic tangent of each element.
-public func tanh(_ x: Tensor) -> Tensor { x.map { tanh($0) } }
+public func tanh(_ x: Tensor) -> Tensor { x.mapped { tanh($0) } }
 /// The square root of each element.
-public func sqrt(_ x: Tensor) -> Tensor { x.map { $0.squareRoot() } }
+public func sqrt(_ x: Tensor) -> Tensor { x.mapped { $0.squareRoot() } }
 /// The absolute value of each element.
-public func abs(_ x: Tensor) -> Tensor { x.map { Swift.abs($0) } }
+public func abs(_ x: Tensor) -> Tensor { x.mapped { Swift.abs($0) } }
 /// Each element raised to `power`.
 public func pow(_ x: Tensor, _ power: Double) -> Tensor {
-    if power == 2 { return x.map { $0 * $0 } }
-    return x.map { pow($0, power) }
+    if power == 2 { return x.mapped { $0 * $0 } }
+    return x.mapped { pow($0, power) }
 }
 /// The sine of each element.
-public func sin(_ x: Tensor) -> Tensor { x.map { sin($0) } }
+public func sin(_ x: Tensor) -> Tensor { x.mapped { sin($0) } }
 /// The cosine of each element.
-public func cos(_ x: Tensor) -> Tensor { x.map { cos($0) } }
+public func cos(_ x: Tensor) -> Tensor { x.mapped { cos($0) } }
 /// The larger of each element and `s`: `maximum(x, 0)` is ReLU.
-public func maximum(_ x: Tensor, _ s: Double) -> Tensor { x.map { Swift.max($0, s) } }
+public func maximum(_ x: Tensor, _ s: Double) -> Tensor { x.mapped { Swift.max($0, s) } }
 /// The smaller of each element and `s`.
-public func minimum(_ x: Tensor, _ s: Double) -> Tensor { x.map { Swift.min($0, s) } }
+public func minimum(_ x: Tensor, _ s: Double) -> Tensor { x.mapped { Swift.min($0, s) } }
 /// The elementwise larger of two tensors (broadcasting).
-public func maximum(_ a: Tensor, _ b: Tensor) -> Tensor { a.zipMap(b) { Swift.max($0, $1) } }
+public func maximum(_ a: Tensor, _ b: Tensor) -> Tensor { Tensor.combined(a, b, operation: "maximum") { Swift.max($0, $1) } }
 /// The elementwise smaller of two tensors (broadcasting).
-public func minimum(_ a: Tensor, _ b: Tensor) -> Tensor { a.zipMap(b) { Swift.min($0, $1) } }
+public func minimum(_ a: Tensor, _ b: Tensor) -> Tensor { Tensor.combined(a, b, operation: "minimum") { Swift.min($0, $1) } }
 /// -1, 0 or +1 for each element.
-public func sign(_ x: Tensor) -> Tensor { x.map { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) } }
+public func sign(_ x: Tensor) -> Tensor { x.mapped { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) } }
 
 // MARK: - Masks
 
@@ -70,21 +71,21 @@ infix operator .== : ComparisonPrecedence
 
 extension Tensor {
     /// 1 where the element is greater than `s`, 0 elsewhere.
-    public static func .> (x: Tensor, s: Double) -> Tensor { x.map { $0 > s ? 1 : 0 } }
+    public static func .> (x: Tensor, s: Double) -> Tensor { x.mapped { $0 > s ? 1 : 0 } }
     /// 1 where the element is at least `s`, 0 elsewhere.
-    public static func .>= (x: Tensor, s: Double) -> Tensor { x.map { $0 >= s ? 1 : 0 } }
+    public static func .>= (x: Tensor, s: Double) -> Tensor { x.mapped { $0 >= s ? 1 : 0 } }
     /// 1 where the element is less than `s`, 0 elsewhere.
-    public static func .< (x: Tensor, s: Double) -> Tensor { x.map { $0 < s ? 1 : 0 } }
+    public static func .< (x: Tensor, s: Double) -> Tensor { x.mapped { $0 < s ? 1 : 0 } }
     /// 1 where the element is at most `s`, 0 elsewhere.
-    public static func .<= (x: Tensor, s: Double) -> Tensor { x.map { $0 <= s ? 1 : 0 } }
+    public static func .<= (x: Tensor, s: Double) -> Tensor { x.mapped { $0 <= s ? 1 : 0 } }
     /// 1 where the element equals `s`, 0 elsewhere.
-    public static func .== (x: Tensor, s: Double) -> Tensor { x.map { $0 == s ? 1 : 0 } }
+    public static func .== (x: Tensor, s: Double) -> Tensor { x.mapped { $0 == s ? 1 : 0 } }
     /// 1 where `a > b` (broadcasting), 0 elsewhere.
-    public static func .> (a: Tensor, b: Tensor) -> Tensor { a.zipMap(b) { $0 > $1 ? 1 : 0 } }
+    public static func .> (a: Tensor, b: Tensor) -> Tensor { combined(a, b, operation: ".>") { $0 > $1 ? 1 : 0 } }
     /// 1 where `a < b` (broadcasting), 0 elsewhere.
-    public static func .< (a: Tensor, b: Tensor) -> Tensor { a.zipMap(b) { $0 < $1 ? 1 : 0 } }
+    public static func .< (a: Tensor, b: Tensor) -> Tensor { combined(a, b, operation: ".<") { $0 < $1 ? 1 : 0 } }
     /// 1 where `a == b` (broadcasting), 0 elsewhere.
-    public static func .== (a: Tensor, b: Tensor) -> Tensor { a.zipMap(b) { $0 == $1 ? 1 : 0 } }
+    public static func .== (a: Tensor, b: Tensor) -> Tensor { combined(a, b, operation: ".==") { $0 == $1 ? 1 : 0 } }
 
     /// Picks from `a` where `mask` is non-zero and from `b` elsewhere (broadcasting all three).
     ///

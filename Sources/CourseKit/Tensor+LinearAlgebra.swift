@@ -10,39 +10,83 @@
 /// let scores = matmul(X, W) + b     // X [N, D], W [D, C], b [C] → [N, C]
 /// ```
 public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
+    matmul(a, b, transposeA: false, transposeB: false)
+}
+
+/// `matmul` of `a` and `b` with either operand's last two axes swapped first,
+/// without building the transposed copy: `matmul(x, dOut, transposeA: true)`
+/// equals `matmul(x.transposed(), dOut)` bit for bit, and is faster.
+///
+/// - Parameters:
+///   - a: `[..., n, k]`, or `[..., k, n]` when `transposeA`; a vector `[k]` is never transposed.
+///   - b: `[..., k, m]`, or `[..., m, k]` when `transposeB`; a vector `[k]` is never transposed.
+/// - Returns: `[..., n, m]` with the batch axes broadcast (vector operands squeezed as in `matmul`).
+public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool) -> Tensor {
     precondition(a.rank >= 1 && b.rank >= 1, "matmul: needs tensors of rank 1 or more, got \(a.shape) and \(b.shape)")
     // With a vector b the product below is already squeezed to [1], so the axis added to a is the last one.
-    if a.rank == 1 { return matmul(a.reshaped([1, a.count]), b).squeezing(axis: b.rank == 1 ? -1 : -2) }
-    if b.rank == 1 { return matmul(a, b.reshaped([b.count, 1])).squeezing(axis: -1) }
-    let n = a.shape[a.rank - 2], k = a.shape[a.rank - 1]
-    let k2 = b.shape[b.rank - 2], m = b.shape[b.rank - 1]
-    precondition(k == k2, "matmul: inner sizes differ: \(a.shape) × \(b.shape) (\(k) vs \(k2)); did you mean to transpose one of them?")
+    if a.rank == 1 {
+        return matmul(a.reshaped([1, a.count]), b, transposeA: false, transposeB: transposeB)
+            .squeezing(axis: b.rank == 1 ? -1 : -2)
+    }
+    if b.rank == 1 {
+        return matmul(a, b.reshaped([b.count, 1]), transposeA: transposeA, transposeB: false).squeezing(axis: -1)
+    }
+    let rowsA = a.shape[a.rank - 2], columnsA = a.shape[a.rank - 1]
+    let rowsB = b.shape[b.rank - 2], columnsB = b.shape[b.rank - 1]
+    let (n, k) = transposeA ? (columnsA, rowsA) : (rowsA, columnsA)
+    let (k2, m) = transposeB ? (columnsB, rowsB) : (rowsB, columnsB)
+    precondition(k == k2, "matmul: inner sizes differ: \(a.shape)\(transposeA ? "ᵀ" : "") × \(b.shape)\(transposeB ? "ᵀ" : "") (\(k) vs \(k2)); did you mean to transpose one of them?")
+    if a.rank == 2 && b.rank == 2 {
+        let out = a.scalars.withUnsafeBufferPointer { pa in
+            b.scalars.withUnsafeBufferPointer { pb in
+                [Double](unsafeUninitializedCapacity: n * m) { po, initialized in
+                    po.initialize(repeating: 0)
+                    initialized = n * m
+                    guard let baseA = pa.baseAddress, let baseB = pb.baseAddress, let baseO = po.baseAddress else { return }
+                    MatrixMultiply.multiplyBatch(count: 1, n: n, m: m, k: k) { _ in
+                        (a: MatrixMultiply.Operand(base: baseA, rowStride: transposeA ? 1 : columnsA,
+                                                   columnStride: transposeA ? columnsA : 1),
+                         b: MatrixMultiply.Operand(base: baseB, rowStride: transposeB ? 1 : columnsB,
+                                                   columnStride: transposeB ? columnsB : 1),
+                         c: MatrixMultiply.Output(base: baseO, rowStride: m))
+                    }
+                }
+            }
+        }
+        return Tensor(unchecked: [n, m], out)
+    }
     let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
     guard let batch = Tensor.broadcastShape(batchA, batchB) else {
         preconditionFailure("matmul: batch shapes \(batchA) and \(batchB) do not broadcast")
     }
     let batchCount = batch.reduce(1, *)
-    // Which matrix of a and of b each output matrix uses.
-    let batchIndexA = Tensor.arange(0, Double(batchA.reduce(1, *))).reshaped(batchA).broadcast(to: batch)
-    let batchIndexB = Tensor.arange(0, Double(batchB.reduce(1, *))).reshaped(batchB).broadcast(to: batch)
+    // Which matrix of a and of b each output matrix uses (0 strides on broadcast batch axes).
+    let stridesA = Tensor(shape: batchA, repeating: 0).broadcastStrides(to: batch)
+    let stridesB = Tensor(shape: batchB, repeating: 0).broadcastStrides(to: batch)
+    let batchStrides = Tensor.strides(of: batch)
+    func source(_ t: Int, _ strides: [Int]) -> Int {
+        var rest = t, index = 0
+        for axis in batch.indices {
+            index += rest / batchStrides[axis] * strides[axis]
+            rest %= batchStrides[axis]
+        }
+        return index
+    }
+    let sourcesA = (0..<batchCount).map { source($0, stridesA) }
+    let sourcesB = (0..<batchCount).map { source($0, stridesB) }
     var out = [Double](repeating: 0, count: batchCount * n * m)
     a.scalars.withUnsafeBufferPointer { pa in
         b.scalars.withUnsafeBufferPointer { pb in
             out.withUnsafeMutableBufferPointer { po in
-                for t in 0..<batchCount {
-                    let baseA = Int(batchIndexA.scalars[t]) * n * k
-                    let baseB = Int(batchIndexB.scalars[t]) * k * m
-                    let baseO = t * n * m
-                    // i-p-j order: the inner loop walks rows of b and of the output contiguously.
-                    for i in 0..<n {
-                        for p in 0..<k {
-                            // No shortcut for aip == 0: 0 × ∞ must stay NaN so that overflow shows.
-                            let aip = pa[baseA + i * k + p]
-                            let rowB = baseB + p * m
-                            let rowO = baseO + i * m
-                            for j in 0..<m { po[rowO + j] += aip * pb[rowB + j] }
-                        }
-                    }
+                guard let baseA = pa.baseAddress, let baseB = pb.baseAddress, let baseO = po.baseAddress else { return }
+                MatrixMultiply.multiplyBatch(count: batchCount, n: n, m: m, k: k) { t in
+                    (a: MatrixMultiply.Operand(base: baseA + sourcesA[t] * rowsA * columnsA,
+                                               rowStride: transposeA ? 1 : columnsA,
+                                               columnStride: transposeA ? columnsA : 1),
+                     b: MatrixMultiply.Operand(base: baseB + sourcesB[t] * rowsB * columnsB,
+                                               rowStride: transposeB ? 1 : columnsB,
+                                               columnStride: transposeB ? columnsB : 1),
+                     c: MatrixMultiply.Output(base: baseO + t * n * m, rowStride: m))
                 }
             }
         }
