@@ -45,9 +45,10 @@ extension BackpropLesson {
         declarations: ["sgdStep(_:gradients:learningRate:)", "accuracy(_:_:labels:)",
                        "trainNetwork(_:train:validation:epochs:batchSize:learningRate:regularization:seed:)"],
         hints: [
-            "An epoch is one pass over the training set in a fresh random order, cut into minibatches; each minibatch gives a loss and gradients (your `networkLoss`) and one SGD step, W ← W − η·∂L/∂W for every layer. After each epoch, measure accuracy — the fraction of rows whose highest score is the label — on the training set and on the validation set, which is never trained on.",
-            "Create the generator once, before the epochs: `var generator = SeededGenerator(seed: seed)`, and call `train.minibatches(size: batchSize, using: &generator)` at the start of every epoch. Accuracy: `networkScores(layers, X).argmax(axis: 1)` compared with the labels.",
-            "`for _ in 0..<epochs { for batch in train.minibatches(size: batchSize, using: &generator) { let (loss, g) = networkLoss(layers, batch.features, labels: batch.labels, regularization: regularization); history.losses.append(loss); layers = sgdStep(layers, gradients: g, learningRate: learningRate) }; history.trainAccuracy.append(accuracy(layers, train.features, labels: train.labels)); history.validationAccuracy.append(…validation…) }`",
+            "An epoch is one pass over the training set in a fresh random order, cut into minibatches; each minibatch gives a loss and gradients (your `networkLoss`) and one SGD step, W ← W − η·∂L/∂W for every layer. After each epoch, measure accuracy on the training set and on the validation set, which is never trained on.",
+            "Read the chapter's sections “Minibatch SGD” and “Training accuracy, validation accuracy, and a sanity check”. Create the generator once, before the epochs: `var generator = SeededGenerator(seed: seed)`; `train.minibatches(size: batchSize, using: &generator)` shuffles anew every epoch.",
+            "history.losses gets one entry per minibatch (every one, even ∞ or NaN), the two accuracies one per epoch; η stays as given. Accuracy is the fraction of rows, 0 to 1, whose highest score (`argmax(axis: 1)`) is the label, divided by the number of rows.",
+            "A sketch: `for _ in 0..<epochs { for batch in train.minibatches(…) { let (loss, gradients) = networkLoss(…); history.losses.append(loss); layers = sgdStep(…) }; history.trainAccuracy.append(accuracy(…)); history.validationAccuracy.append(…) }`.",
         ],
         standard: "sgdStep and accuracy compared with the reference on random networks; trainNetwork's losses, accuracies and final parameters compared with the reference on 3 runs (clusters in 4-D, 2–4 epochs, batch sizes 4–7 with a partial last batch, η of 0.05, 0.2 and 0.1, λ of 0, 0.01 and 0.1) within |error| ≤ 1e-8 + 1e-6·|expected|; 0 epochs return the layers unchanged; integration: a [64, 40, 10] network overfits 20 handwritten digits — 100% training accuracy within 150 epochs (the “overfit a tiny batch” check)",
         mistakes: [
@@ -179,7 +180,10 @@ extension BackpropLesson {
         let run = candidate.train(start, tiny, tiny, 150, 20, 0.5, 0, 1)
         guard let final = run.history.trainAccuracy.last, final == 1, let first = run.history.losses.first,
               let last = run.history.losses.last, last < 0.1 * first else {
-            throw CheckFailure("the “overfit a tiny batch” check failed: training a [64, 40, 10] network on 20 digits for 150 epochs (η = 0.5, λ = 0) should reach 100% training accuracy and cut the loss tenfold, but accuracy ended at \(Diagnosis.short(run.history.trainAccuracy.last ?? .nan)) and the loss went from \(Diagnosis.short(run.history.losses.first ?? .nan)) to \(Diagnosis.short(run.history.losses.last ?? .nan)).")
+            let accuracy = run.history.trainAccuracy.last.map { String(format: "%.0f%%", 100 * $0) } ?? "nothing (no accuracy recorded)"
+            let epochs = run.history.trainAccuracy.count
+            let length = epochs == 150 ? "" : " Your run recorded \(epochs) epochs of 150 — does it stop early?"
+            throw CheckFailure("the “overfit a tiny batch” check failed: training a [64, 40, 10] network on 20 digits for 150 epochs (η = 0.5, λ = 0) should reach 100% training accuracy and cut the loss tenfold; the training accuracy ended at \(accuracy) and the loss went from \(Diagnosis.short(run.history.losses.first ?? .nan)) to \(Diagnosis.short(run.history.losses.last ?? .nan)).\(length)")
         }
         let epoch = (run.history.trainAccuracy.firstIndex(of: 1) ?? 0) + 1
         context.pass("overfits 20 digits: 100% training accuracy from epoch \(epoch), loss \(Diagnosis.short(first)) → \(Diagnosis.short(last))")
