@@ -9,4 +9,5 @@ struct Lesson03ClassifiersExercises {
     @Test("classify.bce") func bce() async throws { try await gradeLearner("classify.bce") }
     @Test("classify.logisticStep") func logisticStep() async throws { try await gradeLearner("classify.logisticStep") }
     @Test("classify.softmaxCE") func softmaxCE() async throws { try await gradeLearner("classify.softmaxCE") }
+    @Test("classify.svm") func svm() async throws { try await gradeLearner("classify.svm") }
 }

@@ -12,7 +12,7 @@ enum ClassifiersLesson {
     static let folder = "03-perceptron-logistic"
 
     static var exercises: [Exercise] {
-        [perceptronPredictSpec, perceptronUpdateSpec, perceptronTrainSpec, bceSpec, logisticStepSpec, softmaxSpec].map {
+        [perceptronPredictSpec, perceptronUpdateSpec, perceptronTrainSpec, bceSpec, logisticStepSpec, softmaxSpec, svmSpec].map {
             $0.exercise(lesson: folder, learner: .learner, reference: .reference)
         }
     }
