@@ -95,6 +95,37 @@ public enum Diagnosis {
                 lines.append("your output differs only in row \(row)")
             }
         }
+        // Zeros where the answer is tiny but not zero: a cutoff, a cancellation, an underflow.
+        let zeroed = (0..<actual.count).filter { actual.scalars[$0] == 0 && expected.scalars[$0] != 0 && wrong[$0] }
+        if !zeroed.isEmpty, let smallest = zeroed.map({ abs(expected.scalars[$0]) }).min(), smallest < 1e-6 {
+            lines.append("your output is exactly 0 in \(zeroed.count) element\(zeroed.count == 1 ? "" : "s") where the answer is tiny but not 0 (down to \(short(smallest))): a cutoff, a cancellation such as 1 − (a number near 1), or Float arithmetic (its smallest number is about 1e-45)?")
+        }
+        // A history (rank 1) that is right for a while and then departs.
+        if actual.rank == 1 && actual.count >= 4, let first = wrong.firstIndex(of: true), first >= 2 {
+            lines.append("the first \(first) entries are right; from entry \(first + 1) on they differ — what changes at that point?")
+        }
+        // The ratio is the shape of an input: N/D or D/N, a count taken from the wrong axis.
+        if let ratio = constantRatio(actual, expected) {
+            for (name, value) in inputs where value.rank == 2 && value.shape[0] != value.shape[1] {
+                let (rows, columns) = (Double(value.shape[0]), Double(value.shape[1]))
+                if abs(ratio - rows / columns) <= 1e-9 * ratio || abs(ratio - columns / rows) <= 1e-9 * ratio {
+                    lines.append("your output is \(short(ratio)) times the answer, the ratio of \(name)'s two sizes \(value.shape): a count taken from the wrong axis (the number of columns where the rows were meant, or the other way)?")
+                    break
+                }
+            }
+        }
+        // An update: the change from an input to the output, compared with the answer's change.
+        for (name, value) in inputs where (name.lowercased().contains("weight") || name.lowercased().contains("bias"))
+            && value.count == actual.count && value.count > 0 && !value.scalars.elementsEqual(expected.scalars) {
+            let mine = Tensor(shape: [actual.count], scalars: zip(actual.scalars, value.scalars).map { $0 - $1 })
+            let theirs = Tensor(shape: [actual.count], scalars: zip(expected.scalars, value.scalars).map { $0 - $1 })
+            guard let ratio = constantRatio(mine, theirs) ?? (actual.count == 1 && theirs.scalars[0] != 0 ? mine.scalars[0] / theirs.scalars[0] : nil),
+                  ratio.isFinite, abs(ratio - 1) > 1e-6 else { continue }
+            lines.append(abs(ratio + 1) <= 1e-6
+                ? "your change to \(name) is the answer's change with the sign flipped: the step goes the wrong way"
+                : "your change to \(name) is \(short(ratio)) times the answer's change: a step size (η) missing, doubled or applied twice?")
+            break
+        }
         if let (low, high) = varyingRatio(actual, expected) {
             lines.append("your output ÷ the answer runs from \(short(low)) to \(short(high)) across the elements: off by a factor that depends on the input, not by a constant — a missing or extra factor such as x, y or (1 − y)?")
         }
@@ -126,6 +157,8 @@ public enum Diagnosis {
                 : "\nlikely cause: a reduction over axis \(axis) dropped it; keep it with `keepingDims: true` so the result broadcasts back"
         } else if actual.count == expected.count {
             text += "\nlikely cause: the right number of values in the wrong shape — reshaped or flattened; return the shape the docs state"
+        } else if a.count == 1 && e.count == 1 && a[0] < e[0] {
+            text += "\nobserved: \(a[0]) entries where \(e[0]) were expected — does a loop stop early (on a condition of its own), or skip some?"
         } else if actual.count == 1 && expected.count > 1 {
             text += "\nlikely cause: everything was summed (or averaged) into one number; reduce along one axis only"
         } else if a.count == e.count, zip(a, e).filter({ $0 != $1 }).count == 1,
@@ -186,7 +219,13 @@ public enum Diagnosis {
                 (2, "a factor of 2 too large"),
                 (0.5, "a factor of 2 too small (a stray ½)"),
             ]
-            for (value, text) in candidates where abs(ratio - value) <= 1e-6 * max(1, abs(value)) { return text }
+            for (value, text) in candidates where abs(ratio - value) <= 1e-6 * max(1, abs(value)) {
+                // One number twice another is a weak sign (a K of 2 looks like a stray ½): said as what it is.
+                if expected.count == 1 && abs(value) == 2 || expected.count == 1 && value == 0.5 {
+                    return "your value is exactly \(short(ratio)) times the answer (a factor of 2 somewhere, or a divisor that happens to be 2 here)"
+                }
+                return text
+            }
             // Any two single numbers have "a constant ratio": that says nothing, so only tensors get this line.
             if expected.count >= 2 && ratio != 0 {
                 return "every element is off by the same factor, \(short(ratio)) (a missing or extra constant)"
