@@ -52,6 +52,24 @@ public enum Diagnosis {
         return lines.joined(separator: "\n")
     }
 
+    /// `message` without the named causes in `refuted` (a "likely cause:" line and its "or:" lines).
+    /// When no name is left, the message keeps its observations, which hold whatever the mistake.
+    static func removingCauses(_ refuted: [String], from message: String) -> String {
+        guard !refuted.isEmpty else { return message }
+        var lines = message.components(separatedBy: "\n")
+        guard let start = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("likely cause: ") }) else { return message }
+        var end = start + 1
+        while end < lines.count && lines[end].trimmingCharacters(in: .whitespaces).hasPrefix("or: ") { end += 1 }
+        let indent = String(lines[start].prefix { $0 == " " })
+        let causes = lines[start..<end].map { line -> String in
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            return trimmed.hasPrefix("likely cause: ") ? String(trimmed.dropFirst("likely cause: ".count)) : String(trimmed.dropFirst("or: ".count))
+        }.filter { !refuted.contains($0) }
+        let kept = causes.enumerated().map { index, cause in index == 0 ? indent + "likely cause: " + cause : indent + "  or: " + cause }
+        lines.replaceSubrange(start..<end, with: kept)
+        return lines.joined(separator: "\n")
+    }
+
     /// A number as the tensor printer shows it, with NaN and ∞ spelled as everywhere else in the messages.
     static func number(_ x: Double) -> String {
         x.isFinite ? Tensor.format(x) : short(x)

@@ -13,6 +13,10 @@ public struct GradingContext {
     /// a mistake is named only when it reproduces the candidate's output on
     /// all of them, not on the failing input alone.
     let probes = ProbeLog()
+    /// Set while a named mistake is replayed against the candidate (with fresh
+    /// inputs, as the only suspect): nothing fails, except a comparison where
+    /// the mistake's output is not the candidate's, which throws `Disagreement`.
+    var verifying = false
 
     public init(seed: UInt64, exerciseID: String) {
         self.seed = seed
@@ -63,6 +67,16 @@ public struct GradingContext {
                             inputs: [(name: String, value: Tensor)], tolerance: Tolerance = .standard,
                             batchSize: Int? = nil, suspects: [Suspect] = [], parameters: [Parameter] = []) throws {
         let probes = self.probes
+        if verifying {
+            // The replayed mistake is the only suspect: where it is compared, it must give the candidate's output.
+            guard !suspects.isEmpty else { return }
+            let reproduced = suspects.contains { suspect in
+                let output = suspect.output()
+                return output.shape == actual.shape && Diagnosis.sameWithNaN(output, actual, tolerance: .standard)
+            }
+            if !reproduced { throw Disagreement() }
+            return
+        }
         guard let problem = Diagnosis.mismatch(actual: actual, expected: expected, tolerance: tolerance,
                                                batchSize: batchSize, suspects: suspects,
                                                confirmed: { probes.reproduces($0, what: what) }) else {
@@ -218,3 +232,6 @@ public struct Parameter {
         return nil
     }
 }
+
+/// A known mistake's output differs from the candidate's on a replayed check.
+struct Disagreement: Error {}
