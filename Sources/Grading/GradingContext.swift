@@ -1,4 +1,5 @@
 import CourseKit
+import Foundation
 
 /// What a check needs while it grades one exercise: the seeded generator for
 /// its random inputs, and assertions that explain themselves when they fail.
@@ -77,11 +78,17 @@ public struct GradingContext {
             if !reproduced { throw Disagreement() }
             return
         }
-        guard let problem = Diagnosis.mismatch(actual: actual, expected: expected, tolerance: tolerance,
+        guard var problem = Diagnosis.mismatch(actual: actual, expected: expected, tolerance: tolerance,
                                                batchSize: batchSize, suspects: suspects,
                                                confirmed: { probes.reproduces($0, what: what) }) else {
             probes.record(Probe(what: what, situation: situation, inputs: inputs, actual: actual, suspects: suspects))
             return
+        }
+        // "N times too large" where another size of the inputs is N as well: which count is off cannot be told.
+        if let n = batchSize, problem.contains("likely cause: N = \(n) times"),
+           let other = inputs.first(where: { $0.value.rank == 2 && $0.value.shape[1] == n }) {
+            problem = problem.replacingOccurrences(of: "likely cause: N = \(n) times", with: "observed: N = \(n) times")
+                + "\n(N = \(n), but \(other.name) also has \(n) columns: the factor may be that count instead)"
         }
         var message = "\(what) — wrong for \(situation).\n"
         for input in inputs { message += "  \(input.name): \(Diagnosis.preview(input.value))\n" }
@@ -91,6 +98,12 @@ public struct GradingContext {
         message += problem.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
         let named = problem.contains("likely cause:")
         var observations = Diagnosis.observations(actual: actual, expected: expected, tolerance: tolerance, inputs: inputs)
+        // The plain signature (a factor N, a flipped sign) stays on record under a named mistake, in case the
+        // name is withdrawn later (see `ExerciseSpec`): it holds whatever the mistake.
+        if !suspects.isEmpty, let generic = Diagnosis.likelyCause(actual: actual, expected: expected, batchSize: batchSize, suspects: []),
+           !problem.contains(generic) {
+            observations.insert(generic, at: 0)
+        }
         observations += parameters.compactMap { $0.observation(actual: actual, expected: expected) }
         observations += probes.contrast(what: what, situation: situation, inputs: inputs)
         if !observations.isEmpty {
