@@ -67,6 +67,10 @@ public enum Diagnosis {
         }.filter { !refuted.contains($0) }
         let kept = causes.enumerated().map { index, cause in index == 0 ? indent + "likely cause: " + cause : indent + "  or: " + cause }
         lines.replaceSubrange(start..<end, with: kept)
+        // No name left: the first observation leads.
+        if kept.isEmpty, let first = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("also: ") }) {
+            lines[first] = lines[first].replacingOccurrences(of: "also: ", with: "observed: ")
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -78,8 +82,9 @@ public enum Diagnosis {
     /// Facts about how `actual` differs from `expected` that hold whatever the
     /// mistake: where the differences are (only where x < 0, only in the last
     /// column), how many NaNs and where, a ratio that varies with the input.
+    ///   - what: the quantity compared ("the new bias"); an update's change is compared only for the input it names.
     public static func observations(actual: Tensor, expected: Tensor, tolerance: Tolerance,
-                                    inputs: [(name: String, value: Tensor)]) -> [String] {
+                                    inputs: [(name: String, value: Tensor)], what: String = "") -> [String] {
         guard actual.shape == expected.shape, actual.count > 0 else { return [] }
         var lines: [String] = []
         let wrong = (0..<actual.count).map { !tolerance.accepts(actual.scalars[$0], expected.scalars[$0]) }
@@ -134,6 +139,7 @@ public enum Diagnosis {
         }
         // An update: the change from an input to the output, compared with the answer's change.
         for (name, value) in inputs where (name.lowercased().contains("weight") || name.lowercased().contains("bias"))
+            && what.lowercased().contains(name.lowercased())
             && value.count == actual.count && value.count > 0 && !value.scalars.elementsEqual(expected.scalars) {
             let mine = Tensor(shape: [actual.count], scalars: zip(actual.scalars, value.scalars).map { $0 - $1 })
             let theirs = Tensor(shape: [actual.count], scalars: zip(expected.scalars, value.scalars).map { $0 - $1 })

@@ -97,7 +97,7 @@ public struct GradingContext {
         message += "  got      \(Diagnosis.preview(actual))\n"
         message += problem.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
         let named = problem.contains("likely cause:")
-        var observations = Diagnosis.observations(actual: actual, expected: expected, tolerance: tolerance, inputs: inputs)
+        var observations = Diagnosis.observations(actual: actual, expected: expected, tolerance: tolerance, inputs: inputs, what: what)
         // The plain signature (a factor N, a flipped sign) stays on record under a named mistake, in case the
         // name is withdrawn later (see `ExerciseSpec`): it holds whatever the mistake.
         if !suspects.isEmpty, let generic = Diagnosis.likelyCause(actual: actual, expected: expected, batchSize: batchSize, suspects: []),
