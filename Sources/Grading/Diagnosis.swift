@@ -140,6 +140,7 @@ public enum Diagnosis {
         // An update: the change from an input to the output, compared with the answer's change.
         for (name, value) in inputs where (name.lowercased().contains("weight") || name.lowercased().contains("bias"))
             && what.lowercased().contains(name.lowercased())
+            && ["new", "step", "trained", "updated"].contains(where: { what.lowercased().contains($0) })
             && value.count == actual.count && value.count > 0 && !value.scalars.elementsEqual(expected.scalars) {
             let mine = Tensor(shape: [actual.count], scalars: zip(actual.scalars, value.scalars).map { $0 - $1 })
             let theirs = Tensor(shape: [actual.count], scalars: zip(expected.scalars, value.scalars).map { $0 - $1 })

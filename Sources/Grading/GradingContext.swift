@@ -195,7 +195,8 @@ final class ProbeLog: @unchecked Sendable {
         if !onThisInput.isEmpty {
             lines.append("on this input \(onThisInput.joined(separator: ", ")) came out right; only \(what) differs")
         }
-        guard !earlier.isEmpty else { return lines }
+        // One earlier input that happened to be square (or N > 1) is no pattern: at least two.
+        guard earlier.count >= 2 else { return lines }
         let batchOfOne = shapes.contains { $0.count == 2 && $0[0] == 1 }
         if batchOfOne && earlier.allSatisfy({ $0.shapes.allSatisfy { $0.count != 2 || $0[0] > 1 } }) {
             lines.append("right on all \(earlier.count) earlier inputs, which had N > 1 rows, and wrong for this batch of one row — an axis that disappears (or a reduction over the wrong axis) when N = 1?")
