@@ -1,4 +1,5 @@
 import CourseKit
+import Foundation
 
 /// One exercise: what the learner implements, how to help, and how it is graded.
 public struct Exercise: Sendable, Identifiable, CustomStringConvertible {
@@ -115,18 +116,41 @@ public struct ExerciseSpec<Functions: Sendable>: Sendable {
             return (change.explanation, functions)
         }
         let peers = Peers(reference: reference, mistakes: mistakeFunctions)
+        let id = self.id
+        /// Runs the checks; a failure that names known mistakes keeps each name only if that mistake
+        /// also reproduces the candidate on a second run of every check, with fresh inputs.
+        @Sendable func grade(_ candidate: Functions, _ context: inout GradingContext) throws {
+            let start = Date()
+            do {
+                try check(candidate, peers, &context)
+            } catch let failure as CheckFailure {
+                let named = mistakeFunctions.filter { failure.diagnosis.contains("likely cause: " + $0.explanation) || failure.diagnosis.contains("or: " + $0.explanation) }
+                // A replay takes about as long as a full run: skip it where it would risk the time limit.
+                let budget = ChildGrader.timeLimit / 4
+                guard !named.isEmpty, Date().timeIntervalSince(start) * Double(named.count + 1) < budget else { throw failure }
+                var refuted: [String] = []
+                for mistake in named {
+                    var replay = GradingContext(seed: context.seed &+ 1, exerciseID: id)
+                    replay.verifying = true
+                    do { try check(candidate, Peers(reference: reference, mistakes: [mistake]), &replay) }
+                    catch is Disagreement { refuted.append(mistake.explanation) }
+                    catch {}   // a check other than a comparison (a gradient check, a training run): no disagreement found
+                }
+                throw CheckFailure(Diagnosis.removingCauses(refuted, from: failure.diagnosis))
+            }
+        }
         func variant(_ change: Change<Functions>) -> Variant {
             var functions = reference
             change.apply(&functions)
             let patched = functions
             return Variant(exerciseID: id, name: change.name, explanation: change.explanation) { context in
-                try check(patched, peers, &context)
+                try grade(patched, &context)
             }
         }
         return Exercise(
             id: id, lesson: lesson, title: title, file: file, declarations: declarations, hints: hints, standard: standard,
             mistakes: mistakes.map(variant), alternatives: alternatives.map(variant),
-            checkLearner: { context in try check(learner, peers, &context) },
+            checkLearner: { context in try grade(learner, &context) },
             checkReference: { context in try check(reference, peers, &context) })
     }
 }

@@ -17,6 +17,7 @@ public struct ClassifierFunctions: Sendable {
     public var softmaxCrossEntropy: @Sendable (_ logits: Tensor, _ labels: [Int]) -> (loss: Double, dLogits: Tensor)
     public var softmaxRegressionStep: @Sendable (_ X: Tensor, _ labels: [Int], _ weights: Tensor, _ bias: Tensor, _ learningRate: Double)
         -> (weights: Tensor, bias: Tensor, loss: Double)
+    public var multiclassSVMLoss: @Sendable (_ scores: Tensor, _ labels: [Int], _ margin: Double) -> (loss: Double, dScores: Tensor)
 
     /// The learner's code in `Lessons/03-perceptron-logistic`.
     public static let learner = ClassifierFunctions(
@@ -26,7 +27,8 @@ public struct ClassifierFunctions: Sendable {
         binaryCrossEntropyWithLogits: { Classifiers.binaryCrossEntropyWithLogits($0, targets: $1) },
         logisticRegressionStep: { Classifiers.logisticRegressionStep($0, $1, weights: $2, bias: $3, learningRate: $4) },
         softmaxCrossEntropy: { Classifiers.softmaxCrossEntropy($0, labels: $1) },
-        softmaxRegressionStep: { Classifiers.softmaxRegressionStep($0, labels: $1, weights: $2, bias: $3, learningRate: $4) })
+        softmaxRegressionStep: { Classifiers.softmaxRegressionStep($0, labels: $1, weights: $2, bias: $3, learningRate: $4) },
+        multiclassSVMLoss: { Classifiers.multiclassSVMLoss($0, labels: $1, margin: $2) })
 
     /// The reference solutions in `Solutions/03-perceptron-logistic`.
     public static let reference = ClassifierFunctions(
@@ -36,7 +38,8 @@ public struct ClassifierFunctions: Sendable {
         binaryCrossEntropyWithLogits: { ClassifiersSolutions.binaryCrossEntropyWithLogits($0, targets: $1) },
         logisticRegressionStep: { ClassifiersSolutions.logisticRegressionStep($0, $1, weights: $2, bias: $3, learningRate: $4) },
         softmaxCrossEntropy: { ClassifiersSolutions.softmaxCrossEntropy($0, labels: $1) },
-        softmaxRegressionStep: { ClassifiersSolutions.softmaxRegressionStep($0, labels: $1, weights: $2, bias: $3, learningRate: $4) })
+        softmaxRegressionStep: { ClassifiersSolutions.softmaxRegressionStep($0, labels: $1, weights: $2, bias: $3, learningRate: $4) },
+        multiclassSVMLoss: { ClassifiersSolutions.multiclassSVMLoss($0, labels: $1, margin: $2) })
 
     /// The learner's functions for the exercises in `passed`, the reference for the rest.
     public static func mixing(learnerFor passed: Set<String>) -> ClassifierFunctions {
@@ -51,6 +54,7 @@ public struct ClassifierFunctions: Sendable {
             mix.softmaxCrossEntropy = learner.softmaxCrossEntropy
             mix.softmaxRegressionStep = learner.softmaxRegressionStep
         }
+        if passed.contains("classify.svm") { mix.multiclassSVMLoss = learner.multiclassSVMLoss }
         return mix
     }
 }

@@ -108,7 +108,6 @@ struct CourseSelfChecks {
                     #expect(text.contains("func \(name)("), "\(path) does not declare \(declaration) (\(exercise.id))")
                 }
             }
-            #expect(exercise.hints.count >= 2, "\(exercise.id) needs a hint ladder of at least two rungs")
             #expect(exercise.mistakes.count >= 3, "\(exercise.id) needs at least three known mistakes")
             #expect(!exercise.standard.isEmpty, "\(exercise.id) must state what is checked")
         }
@@ -123,6 +122,24 @@ struct CourseSelfChecks {
         for lesson in Catalog.lessons {
             #expect(FileManager.default.fileExists(atPath: repositoryRoot.appendingPathComponent(lesson.chapterPath).path),
                     "\(lesson.chapterPath) is missing")
+        }
+    }
+
+    @Test("every hint ladder has at least four rungs, and no rung is the whole answer")
+    func hintLaddersStopShortOfTheCode() throws {
+        for exercise in Catalog.exercises {
+            #expect(exercise.hints.count >= 4,
+                    "\(exercise.id) needs a hint ladder of at least four rungs (concept → where to look → formula or shapes → a partial sketch), not \(exercise.hints.count)")
+            let solution = try String(contentsOf: repositoryRoot.appendingPathComponent(exercise.solutionPath), encoding: .utf8)
+            for declaration in exercise.declarations {
+                let name = String(declaration.prefix { $0 != "(" })
+                let lines = try #require(answerLines(of: name, in: solution), "no marked answer for \(name) in \(exercise.solutionPath)")
+                for (rung, hint) in exercise.hints.enumerated() {
+                    let compact = hint.filter { !$0.isWhitespace }
+                    #expect(!lines.allSatisfy { compact.contains($0) },
+                            "\(exercise.id): hint \(rung + 1) holds the whole answer of \(name) — that is what `course solution` is for, after passing")
+                }
+            }
         }
     }
 
@@ -251,4 +268,17 @@ enum CourseChecks {
         let value = ProcessInfo.processInfo.environment["CI"]?.lowercased() ?? ""
         return !value.isEmpty && value != "false" && value != "0"
     }
+}
+
+/// The code lines of a function's marked answer (between `// BEGIN SOLUTION`
+/// and `// END SOLUTION` after `func name(`), whitespace removed, comments and
+/// lines of only braces dropped; `nil` when there is no such region.
+func answerLines(of name: String, in text: String) -> [String]? {
+    guard let declaration = text.range(of: "func \(name)("),
+          let begin = text.range(of: "// BEGIN SOLUTION", range: declaration.upperBound..<text.endIndex),
+          let end = text.range(of: "// END SOLUTION", range: begin.upperBound..<text.endIndex) else { return nil }
+    let region = text[begin.upperBound..<end.lowerBound].split(separator: "\n", omittingEmptySubsequences: false).dropFirst()   // the rest of the marker's line
+    let lines = region.map { $0.filter { !$0.isWhitespace } }
+        .filter { !$0.hasPrefix("//") && !$0.allSatisfy { "{}()".contains($0) } }
+    return lines.isEmpty ? nil : lines
 }

@@ -134,4 +134,61 @@ struct SeedAndReportTests {
         #expect(summary.contains("Fatal error: Index out of range"))
         #expect(summary.contains("Lessons/01-activations/Sigmoid.swift:17"))
     }
+
+    /// The message of the failure `body` throws, or "" when it passes.
+    func failure(_ body: () throws -> Void) -> String {
+        do { try body(); return "" } catch let failure as CheckFailure { return failure.diagnosis } catch { return "\(error)" }
+    }
+
+    @Test func aMistakeIsNamedOnlyWhenItReproducedEveryEarlierInput() {
+        let doubles = "doubles everything"
+        // Case 1 passes, and the mistake would have given something else there.
+        var context = GradingContext(seed: 1, exerciseID: "test")
+        #expect(failure { try context.expectClose(Tensor([1, 2]), Tensor([1, 2]), what: "f", situation: "case 1", inputs: [],
+                                                   suspects: [Suspect(doubles) { Tensor([2, 4]) }]) } == "")
+        // Case 2: the output is the mistake's, but case 1 rules the mistake out.
+        let ruledOut = failure { try context.expectClose(Tensor([6, 8]), Tensor([3, 4]), what: "f", situation: "case 2", inputs: [],
+                                                          suspects: [Suspect(doubles) { Tensor([6, 8]) }]) }
+        #expect(!ruledOut.contains(doubles) && ruledOut.contains("wrong for case 2"))
+        // A fresh run where case 1 agreed with the mistake (it leaves 0 unchanged): named.
+        var fresh = GradingContext(seed: 1, exerciseID: "test")
+        #expect(failure { try fresh.expectClose(Tensor([0, 0]), Tensor([0, 0]), what: "f", situation: "case 1", inputs: [],
+                                                 suspects: [Suspect(doubles) { Tensor([0, 0]) }]) } == "")
+        let named = failure { try fresh.expectClose(Tensor([6, 8]), Tensor([3, 4]), what: "f", situation: "case 2", inputs: [],
+                                                     suspects: [Suspect(doubles) { Tensor([6, 8]) }]) }
+        #expect(named.contains("likely cause: " + doubles))
+    }
+
+    @Test func observationsSayWhereTheOutputDiffers() {
+        let x = Tensor([-2, -1, 0.5, 3])
+        let negativeOnly = Diagnosis.observations(actual: Tensor([-0.02, -0.01, 0.5, 3]), expected: Tensor([-0.2, -0.1, 0.5, 3]),
+                                                  tolerance: .standard, inputs: [("x", x)])
+        #expect(negativeOnly.contains { $0.contains("differs only where x < 0") })
+        let lastColumn = Diagnosis.observations(actual: Tensor([[1, 2, 9], [4, 5, 9]]), expected: Tensor([[1, 2, 3], [4, 5, 6]]),
+                                                tolerance: .standard, inputs: [])
+        #expect(lastColumn.contains { $0.contains("only in the last column") })
+        let varying = Diagnosis.observations(actual: Tensor([2, 6, 12]), expected: Tensor([1, 2, 3]), tolerance: .standard, inputs: [])
+        #expect(varying.contains { $0.contains("factor that depends on the input") })
+        var withNaN = Tensor.ones([20])
+        withNaN[15] = .nan
+        let hidden = Diagnosis.observations(actual: withNaN, expected: Tensor.ones([20]), tolerance: .standard, inputs: [])
+        #expect(hidden.contains { $0.contains("NaN in 1 of 20 elements, the first at [15]") })
+    }
+
+    @Test func aHardCodedParameterIsNamedWithItsValue() {
+        let x = Tensor([-2, 1, -0.5])
+        func leaky(_ alpha: Double) -> Tensor { x.map { $0 > 0 ? $0 : alpha * $0 } }
+        let context = GradingContext(seed: 1, exerciseID: "test")
+        let message = failure { try context.expectClose(leaky(0.01), leaky(0.1), what: "leakyReluForward", situation: "a case", inputs: [("x", x)],
+                                                         parameters: [Parameter("alpha (α)", 0.1, candidate: { _ in leaky(0.01) }, reference: leaky)]) }
+        #expect(message.contains("alpha (α): 0.1"))
+        #expect(message.contains("is alpha (α) hard-coded to 0.01"))
+        #expect(message.contains("differs only where x < 0"))
+    }
+
+    @Test func answerLinesReadTheMarkedRegion() {
+        let text = "func f(_ x: Tensor) -> Tensor {\n    // BEGIN SOLUTION\n    // a comment\n    x.map { $0 * 2 }\n    // END SOLUTION\n}\n"
+        #expect(answerLines(of: "f", in: text) == ["x.map{$0*2}"])
+        #expect(answerLines(of: "g", in: text) == nil)
+    }
 }

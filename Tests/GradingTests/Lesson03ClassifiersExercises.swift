@@ -9,4 +9,5 @@ struct Lesson03_classify {
     @Test("classify.bce") func bce() async throws { try await gradeLearner() }
     @Test("classify.logisticStep") func logisticStep() async throws { try await gradeLearner() }
     @Test("classify.softmaxCE") func softmaxCE() async throws { try await gradeLearner() }
+    @Test("classify.svm") func svm() async throws { try await gradeLearner() }
 }

@@ -40,11 +40,12 @@ extension ActivationsLesson {
         id: "activations.softmax", title: "Softmax over rows: forward and backward", file: "Softmax.swift",
         declarations: ["softmaxForward(_:)", "softmaxBackward(_:output:)"],
         hints: [
-            "Each row of the output is e^(x_j) divided by the sum of e^(x_k) over all classes k of that row. Softmax is unchanged when a constant is subtracted from a whole row: subtract the row's maximum and nothing overflows. The backward is a vector–Jacobian product: with J = diag(y) − y yᵀ per row, dx = y ⊙ (dOut − ⟨dOut, y⟩).",
-            "Row-wise reductions keep the axis so they broadcast back: `x.max(axis: 1, keepingDims: true)` has shape [N, 1]. In the backward, ⟨dOut, y⟩ per row is `(dOut * output).sum(axis: 1, keepingDims: true)`.",
-            "Forward: `let e = exp(x - x.max(axis: 1, keepingDims: true)); return e / e.sum(axis: 1, keepingDims: true)`. Backward: `output * (dOut - (dOut * output).sum(axis: 1, keepingDims: true))`.",
+            "Each row of the output is e^(x_j) divided by the sum of e^(x_k) over the classes k of that row. Softmax is unchanged when a constant is subtracted from a whole row: subtract the row's maximum and nothing overflows.",
+            "Read the chapter's section “Softmax” (the shift and the Jacobian). Row-wise reductions keep the axis so that they broadcast back: `x.max(axis: 1, keepingDims: true)` has shape [N, 1].",
+            "The backward is a vector–Jacobian product. Per row, J = diag(y) − y yᵀ, so dx = y ⊙ (dOut − ⟨dOut, y⟩), where ⟨dOut, y⟩ is one number per row, shape [N, 1] — a row sum of dOut ⊙ y.",
+            "A sketch: forward `let e = exp(x - …); return e / e.sum(axis: 1, keepingDims: true)`; backward `let rowDot = (dOut * output).sum(…); return …`.",
         ],
-        standard: rowwiseStandard,
+        standard: rowwiseStandard + "; and on rows whose small probabilities run from 2e-9 to 1e-300, forward and backward by relative error alone (≤ 1e-6·|expected|)",
         mistakes: [
             Change("no max subtraction", "without subtracting the row maximum, e^1000 is ∞ and ∞/∞ is NaN: subtract `x.max(axis: 1, keepingDims: true)` first.") {
                 $0.softmaxForward = { x in exp(x) / exp(x).sum(axis: 1, keepingDims: true) }
@@ -65,6 +66,12 @@ extension ActivationsLesson {
                 $0.softmaxForward = { x in
                     let e = exp(x - x.max())
                     return e / e.sum()
+                }
+            },
+            Change("probabilities clipped at 1e-10", "the probabilities are clipped to at least 1e-10 (to keep a later log finite): the answer's small probabilities are smaller than that (e^(−30) ≈ 9e-14) and a log must see them as they are — the log-softmax exercise is how to get a finite log.") {
+                $0.softmaxForward = { x in
+                    let e = exp(x - x.max(axis: 1, keepingDims: true))
+                    return maximum(e / e.sum(axis: 1, keepingDims: true), 1e-10)
                 }
             },
             Change("diagonal of the Jacobian only", "the backward uses only the diagonal of the Jacobian, y(1 − y): every output depends on every input of the row, so dx = y ⊙ (dOut − ⟨dOut, y⟩).") {
@@ -97,7 +104,10 @@ extension ActivationsLesson {
             },
         ]
     ) { candidate, peers, context in
-        try rowwiseChecks("softmax").run(candidate, peers, &context) { f in
+        var checks = rowwiseChecks("softmax")
+        checks.tailCases = [("rows whose small probabilities run from 2e-9 to 1e-300",
+                             Tensor([[0, -20, -30, -40], [5, -25, 3, -35], [0, -100, -300, -690]]))]
+        try checks.run(candidate, peers, &context) { f in
             ElementwisePair(forward: f.softmaxForward, backward: { dOut, _, y in f.softmaxBackward(dOut, y) })
         }
         // Every row of the candidate's output is a probability distribution.
@@ -115,8 +125,9 @@ extension ActivationsLesson {
         declarations: ["logSoftmaxForward(_:)", "logSoftmaxBackward(_:output:)"],
         hints: [
             "log softmax(x)_j = x_j − log Σ_k e^(x_k). Computing log(softmax(x)) in two steps turns tiny probabilities into log(0) = −∞; the log-sum-exp form with the row maximum m pulled out, m + log Σ e^(x_k − m), never does.",
-            "Forward: shift each row by its maximum (`keepingDims: true`), then subtract the log of the row sums of exp. Backward: with p = exp(output), dx = dOut − p · (row sum of dOut).",
-            "Forward: `let s = x - x.max(axis: 1, keepingDims: true); return s - log(exp(s).sum(axis: 1, keepingDims: true))`. Backward: `dOut - exp(output) * dOut.sum(axis: 1, keepingDims: true)`.",
+            "Read the chapter's section “Log-softmax”. Shift each row by its maximum with `keepingDims: true`, as in softmax; the backward is given the output, log p, so p = exp(output).",
+            "Forward: s = x − m (per row), output = s − log Σ_k e^(s_k), an [N, K] minus an [N, 1]. Backward: dx = dOut − p ⊙ (row sum of dOut), with p = exp(output) — the probabilities, not the log-probabilities.",
+            "A sketch: forward `let s = x - x.max(axis: 1, keepingDims: true); return s - log(…)`; backward `dOut - exp(output) * …`.",
         ],
         standard: rowwiseStandard,
         mistakes: [

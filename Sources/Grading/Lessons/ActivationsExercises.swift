@@ -66,11 +66,12 @@ enum ActivationsLesson {
         id: "activations.sigmoid", title: "Sigmoid: forward and backward", file: "Sigmoid.swift",
         declarations: ["sigmoidForward(_:)", "sigmoidBackward(_:output:)"],
         hints: [
-            "σ(x) = 1 / (1 + e^(−x)) squashes every number into (0, 1). Its derivative can be written with the output alone: σ'(x) = σ(x)(1 − σ(x)). The backward pass multiplies the upstream gradient dOut by that, elementwise.",
-            "Work elementwise: `x.map { v in … }` or tensor arithmetic like `1 / (1 + exp(-x))`. For v < 0 the form e^v / (1 + e^v) never exponentiates a large number; for v ≥ 0 use 1 / (1 + e^(−v)). In the backward you are given the output y, not x.",
-            "Forward: `x.map { v in v >= 0 ? 1 / (1 + exp(-v)) : exp(v) / (1 + exp(v)) }`. Backward: `dOut * output * (1 - output)`.",
+            "σ(x) = 1 / (1 + e^(−x)) squashes every number into (0, 1). Its derivative can be written with the output alone: σ′(x) = σ(x)(1 − σ(x)). The backward pass multiplies the upstream gradient dOut by that, elementwise.",
+            "Read the chapter's section “Sigmoid” (the two-branch form, and why the naive one fails). Work elementwise: `x.map { v in … }` returns a tensor of x's shape. The backward is given the forward's output y, not x.",
+            "For v ≥ 0, 1 / (1 + e^(−v)) exponentiates only a number ≤ 0. For v < 0 multiply top and bottom by e^v: e^v / (1 + e^v), again with e^v ≤ 1. Both are exact where they are used; 1 − σ(−v) is not (it cancels to 0 in the tail, where the answer is tiny but not 0). The backward is dOut ⊙ y ⊙ (1 − y), all three of one shape.",
+            "A sketch of the forward: `x.map { v in if v >= 0 { return 1 / (1 + exp(-v)) } else { let e = exp(v); return … } }`. The backward is one line of tensor arithmetic on dOut and output.",
         ],
-        standard: elementwiseStandard,
+        standard: elementwiseStandard + "; and at x from −20 to −700, where σ is 2e-9 down to 1e-304, forward and backward by relative error alone (≤ 1e-6·|expected|)",
         mistakes: [
             Change("quotient that overflows", "e^x / (1 + e^x) overflows: for x ≥ 710, e^x is ∞ and ∞/∞ is NaN. Use 1 / (1 + e^(−x)) for x ≥ 0.") {
                 $0.sigmoidForward = { x in exp(x) / (1 + exp(x)) }
@@ -81,6 +82,14 @@ enum ActivationsLesson {
             Change("forgot dOut", "the backward returns σ'(x) alone: multiply by the upstream gradient dOut (chain rule).") {
                 $0.sigmoidBackward = { _, y in y * (1 - y) }
             },
+            Change("outputs below 1e-8 flushed to 0", "σ(x) is set to 0 below some x (here x < −18): the answer is tiny there but not 0 (σ(−30) ≈ 9.4e-14), and a log of it — the cross-entropy's — turns 0 into −∞. Compute both branches everywhere.") {
+                $0.sigmoidForward = { x in
+                    x.map { v in v < -18 ? 0 : (v >= 0 ? 1 / (1 + Foundation.exp(-v)) : Foundation.exp(v) / (1 + Foundation.exp(v))) }
+                }
+            },
+            Change("via tanh: σ(x) = ½(1 + tanh(x/2))", "½(1 + tanh(x/2)) equals σ(x) in exact arithmetic, but in Double 1 + tanh(x/2) cancels for x far below 0: tanh(−15) rounds to within 1e-16 of −1, so σ(−30) ≈ 9.4e-14 comes out with a relative error near 1e-3, and 0 below x ≈ −75. Use the two-branch form.") {
+                $0.sigmoidForward = { x in 0.5 * (1 + tanh(x / 2)) }
+            },
             Change("sigmoid applied to the output again", "the backward applies σ to the output again: σ'(x) = y(1 − y) with y the output you are given, not σ(y)(1 − σ(y)).") {
                 $0.sigmoidBackward = { dOut, y in
                     let s = 1 / (1 + exp(-y))
@@ -89,8 +98,10 @@ enum ActivationsLesson {
             },
         ],
         alternatives: [
-            Change("via tanh: σ(x) = ½(1 + tanh(x/2))") {
-                $0.sigmoidForward = { x in 0.5 * (1 + tanh(x / 2)) }
+            Change("σ(x) = e^(−softplus(−x)), with softplus computed stably") {
+                $0.sigmoidForward = { x in
+                    x.map { v in Foundation.exp(-(max(-v, 0) + Foundation.log1p(Foundation.exp(-abs(v))))) }
+                }
                 $0.sigmoidBackward = { dOut, y in dOut * (y - y * y) }
             },
             Change("explicit loops with the two-branch form") {
@@ -105,7 +116,9 @@ enum ActivationsLesson {
             },
         ]
     ) { candidate, peers, context in
-        try elementwiseChecks("sigmoid").run(candidate, peers, &context) { f in
+        var checks = elementwiseChecks("sigmoid")
+        checks.tailCases = [("σ of −20 … −700: 2e-9 down to 1e-304", Tensor([-20, -25, -30, -40, -60, -100, -300, -700]))]
+        try checks.run(candidate, peers, &context) { f in
             ElementwisePair(forward: f.sigmoidForward, backward: { dOut, _, y in f.sigmoidBackward(dOut, y) })
         }
     }
@@ -116,9 +129,10 @@ enum ActivationsLesson {
         id: "activations.tanh", title: "Tanh: forward and backward", file: "Tanh.swift",
         declarations: ["tanhForward(_:)", "tanhBackward(_:output:)"],
         hints: [
-            "tanh squashes into (−1, 1) and is zero-centred. Its derivative, like the sigmoid's, needs only the output y: tanh'(x) = 1 − y².",
-            "The library function `tanh(x)` works on tensors and is stable. If you write it from exponentials, (e^x − e^(−x)) / (e^x + e^(−x)) becomes ∞/∞ = NaN for |x| ≥ 710; 2σ(2x) − 1 with a stable σ does not.",
-            "Forward: `tanh(x)`. Backward: `dOut * (1 - output * output)`.",
+            "tanh squashes into (−1, 1) and is zero-centred. Its derivative, like the sigmoid's, needs only the output y: tanh′(x) = 1 − y².",
+            "Read the chapter's section “Tanh”. The library function `tanh(_:)` works on a whole tensor and is stable; the backward is given the output y, not x.",
+            "If you write it from exponentials, (e^x − e^(−x)) / (e^x + e^(−x)) becomes ∞/∞ = NaN for |x| ≥ 710; 2σ(2x) − 1 with a stable σ does not. Backward: dx = dOut ⊙ (1 − y ⊙ y), where y is the tensor you are given — not tanh(y), and not 1/cosh²(y).",
+            "A sketch: the forward is a single call on x; the backward is `dOut * (1 - …)`, with the square of the output in the gap.",
         ],
         standard: elementwiseStandard,
         mistakes: [
@@ -154,8 +168,9 @@ enum ActivationsLesson {
         declarations: ["reluForward(_:)", "reluBackward(_:input:)"],
         hints: [
             "ReLU keeps positive numbers and replaces negative ones by 0; its output is never negative. Its derivative is 1 where x > 0 and 0 where x < 0, so the backward lets dOut through where the input was positive and blocks it elsewhere.",
-            "`maximum(x, 0)` is the forward. For the backward, the mask `input .> 0` is 1 where x > 0 and 0 elsewhere; multiply dOut by it. (At exactly x = 0 either 0 or 1 is accepted.)",
-            "Forward: `maximum(x, 0)`. Backward: `dOut * (input .> 0)`.",
+            "Read the chapter's section “ReLU, and units that die”. `maximum(_:_:)` compares a tensor with a number elementwise; `input .> 0` makes a mask of 1s and 0s.",
+            "The backward's mask comes from the input x (the backward's `input` argument), not from dOut: dx = dOut ⊙ [x > 0], same shape as x. At exactly x = 0 either 0 or 1 is accepted.",
+            "A sketch: forward `maximum(x, …)`; backward `dOut * (… .> 0)`.",
         ],
         standard: elementwiseStandard + "; inputs are kept at least 1e-2 from the kink at 0 in the gradient check",
         mistakes: [
@@ -193,8 +208,9 @@ enum ActivationsLesson {
         declarations: ["leakyReluForward(_:alpha:)", "leakyReluBackward(_:input:alpha:)"],
         hints: [
             "Leaky ReLU is x for x > 0 and αx for x ≤ 0: a small slope α instead of a flat zero, so a unit stuck on the negative side still gets a gradient. Its derivative is 1 for x > 0 and α otherwise.",
-            "Elementwise: `x.map { v in v > 0 ? v : alpha * v }`. The backward multiplies dOut by a tensor of 1s and αs chosen by the sign of the input.",
-            "Forward: `x.map { $0 > 0 ? $0 : alpha * $0 }`. Backward: `dOut * input.map { $0 > 0 ? 1 : alpha }`.",
+            "Read the chapter's section “Leaky ReLU”. α is an argument: the grader calls your code with α = 0.1 and with α = 0.01, so use `alpha`, never a number typed in.",
+            "Forward: elementwise, v ↦ v when v > 0, else α·v. Backward: dx = dOut ⊙ s where s is 1 where x > 0 and α elsewhere — the slope α, not α·x.",
+            "A sketch: forward `x.map { v in v > 0 ? v : … }`; backward `dOut * input.map { v in v > 0 ? 1 : … }`.",
         ],
         standard: elementwiseStandard + "; α = 0.1 and α = 0.01; inputs are kept at least 1e-2 from the kink at 0 in the gradient check",
         mistakes: [
@@ -219,7 +235,12 @@ enum ActivationsLesson {
         ]
     ) { candidate, peers, context in
         for alpha in [leakyAlpha, 0.01] {
-            try elementwiseChecks("leakyRelu", kinks: [0]).run(candidate, peers, &context) { f in
+            var checks = elementwiseChecks("leakyRelu", kinks: [0])
+            checks.parameter = ("alpha (α)", alpha, { functions, a in
+                let f = functions as! F
+                return ElementwisePair(forward: { f.leakyReluForward($0, a) }, backward: { dOut, x, _ in f.leakyReluBackward(dOut, x, a) })
+            })
+            try checks.run(candidate, peers, &context) { f in
                 ElementwisePair(forward: { f.leakyReluForward($0, alpha) }, backward: { dOut, x, _ in f.leakyReluBackward(dOut, x, alpha) })
             }
         }
@@ -232,8 +253,9 @@ enum ActivationsLesson {
         declarations: ["geluForward(_:)", "geluBackward(_:input:)"],
         hints: [
             "GELU ≈ ½x(1 + tanh u) with u = √(2/π)(x + 0.044715x³). Its derivative needs the product rule (x times a function of x) and the chain rule (tanh of u(x)).",
-            "With t = tanh u: d/dx[½x(1 + t)] = ½(1 + t) + ½x·(1 − t²)·du/dx, and du/dx = √(2/π)(1 + 3·0.044715x²). Compute it elementwise from the input and multiply by dOut.",
-            "Backward: `let c = (2 / Double.pi).squareRoot()` then `dOut * input.map { v in let t = tanh(c * (v + 0.044715 * v * v * v)); return 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * c * (1 + 3 * 0.044715 * v * v) }`.",
+            "Read the chapter's section “GELU”. Compute the constant c = √(2/π) once (`(2 / Double.pi).squareRoot()`), and work elementwise with `map`; the backward is given the input x.",
+            "With t = tanh u: d/dx[½x(1 + t)] = ½(1 + t) + ½x·(1 − t²)·du/dx, and du/dx = c·(1 + 3·0.044715x²). The backward multiplies that derivative by dOut elementwise.",
+            "A sketch of the backward: `let derivative = input.map { v in let t = tanh(c * (v + 0.044715 * v * v * v)); return 0.5 * (1 + t) + … }` and then `dOut * derivative`.",
         ],
         standard: elementwiseStandard,
         mistakes: [

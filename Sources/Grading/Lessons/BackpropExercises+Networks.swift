@@ -48,6 +48,16 @@ extension BackpropLesson {
         return scaled
     }
 
+    /// `layers` with the last bias lowered so that every score of X is negative (−1 or below):
+    /// a ReLU wrongly applied to the scores then zeroes them all, whatever the seed.
+    static func withNegativeScores(_ layers: F.Layers, _ X: Tensor) -> F.Layers {
+        var shifted = layers
+        let last = shifted.count - 1
+        let highest = BackpropFunctions.reference.networkScores(layers, X).scalars.max() ?? 0
+        shifted[last].bias = shifted[last].bias - (max(highest, 0) + 1)
+        return shifted
+    }
+
     /// Every parameter's gradient against centred differences of the candidate's own loss.
     static func checkNetworkGradients(_ what: String, names: ParameterNames, layers: F.Layers, gradients: F.Layers,
                                       loss: @escaping (F.Layers) -> Double, _ context: inout GradingContext) throws -> Double {
@@ -156,9 +166,10 @@ extension BackpropLesson {
         id: "mlp.twoLayer", title: "A two-layer network: scores, loss and every gradient", file: "TwoLayerNet.swift",
         declarations: ["twoLayerNetScores(_:_:)", "twoLayerNetLoss(_:_:labels:regularization:)"],
         hints: [
-            "Forward: hidden = relu(X W1 + b1), scores = hidden W2 + b2; loss = softmax cross-entropy (mean over the batch) + (λ/2)(‖W1‖² + ‖W2‖²). Backward is the forward read backwards: the softmax gradient of the scores, then the second affine layer, the ReLU, the first affine layer. The penalty adds λW to each weight gradient, nothing to the biases.",
-            "Use this lesson's layers: `affineReluForward` for the hidden layer and `affineForward` for the scores, keeping both caches; `softmaxCrossEntropy(scores, labels: labels)` from lesson 03 gives the loss and dScores; then `affineBackward(dScores, cache:)` and `affineReluBackward(dHidden, cache:)`. ‖W‖² is `(w * w).sum()`.",
-            "`let (h, hc) = affineReluForward(X, weights: net.w1, bias: net.b1); let (s, sc) = affineForward(h, weights: net.w2, bias: net.b2); let (data, ds) = softmaxCrossEntropy(s, labels: labels); let (dh, dW2, db2) = affineBackward(ds, cache: sc); let (_, dW1, db1) = affineReluBackward(dh, cache: hc)` and return `data + 0.5 * λ * (‖W1‖² + ‖W2‖²)` with `TwoLayerNet(w1: dW1 + λ * net.w1, b1: db1, w2: dW2 + λ * net.w2, b2: db2)`.",
+            "Forward: hidden = relu(X W1 + b1), scores = hidden W2 + b2; loss = softmax cross-entropy (mean over the batch) + (λ/2)(‖W1‖² + ‖W2‖²). Backward is the forward read backwards: the softmax gradient of the scores, then the second affine layer, the ReLU, the first affine layer.",
+            "Read the chapter's sections “The loss and the penalty” and “The two-layer network, end to end”. Use this lesson's `affineReluForward` and `affineForward` (keep both caches), lesson 03's `softmaxCrossEntropy`, then `affineBackward` and `affineReluBackward`.",
+            "The penalty (λ/2)‖W‖² has gradient λW: it adds λ·W1 to dW1 and λ·W2 to dW2, and nothing to the biases. ‖W‖² is `(w * w).sum()`. The scores are not passed through a ReLU.",
+            "A sketch: `let (hidden, hiddenCache) = affineReluForward(X, …); let (scores, scoresCache) = affineForward(hidden, …); let (dataLoss, dScores) = softmaxCrossEntropy(scores, labels: labels); let (dHidden, dW2, db2) = affineBackward(dScores, cache: scoresCache); …`.",
         ],
         standard: "scores, loss and the four gradients compared with the reference on 4 random networks (D in 2–5, H in 3–6, C in 2–4, N in 2–6, λ of 0, 0.1, 0.5 and 1) and one whose scores are near 800, within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check of every parameter against your own loss (hidden pre-activations kept 0.05 from the kink): relative error < 1e-7",
         mistakes: [
@@ -220,10 +231,11 @@ extension BackpropLesson {
         declarations: ["networkScores(_:_:)", "networkLoss(_:_:labels:regularization:)"],
         hints: [
             "The two-layer network in a loop: every layer but the last is affine → ReLU, the last is affine only. Forward: keep each layer's cache in an array. Backward: start from the softmax gradient and walk the layers in reverse, each backward handing its dx to the layer below. Every weight gradient gains λW.",
-            "`for layer in layers.dropLast() { let (out, cache) = affineReluForward(h, weights: layer.weights, bias: layer.bias); caches.append(cache); h = out }`, then `affineForward` for the last layer and `softmaxCrossEntropy`. Backward: `affineBackward` for the last layer, then `for index in stride(from: layers.count - 2, through: 0, by: -1)` with `affineReluBackward`.",
-            "Collect gradients with `var gradients = layers` and assign `gradients[index] = DenseLayer(weights: dW + regularization * layers[index].weights, bias: db)`; the loss is `dataLoss + 0.5 * regularization * Σ (W * W).sum()`.",
+            "Read the chapter's section “Any depth”. `layers.dropLast()` gives the hidden layers; `stride(from: layers.count - 2, through: 0, by: -1)` walks them backwards.",
+            "The penalty is (λ/2) Σ over all layers of ‖W‖², including the last; its gradient λW goes to every layer's weights, none to the biases. The gradients come back one per layer, in the layers' order. The last layer has no ReLU, even when it is the only layer.",
+            "A sketch: `for layer in layers.dropLast() { let (out, cache) = affineReluForward(h, …); caches.append(cache); h = out }`, then `affineForward` and `softmaxCrossEntropy`; backward `var gradients = layers`, `affineBackward` for the last layer, then the loop with `affineReluBackward`, setting `gradients[index] = DenseLayer(weights: dW + …, bias: db)`.",
         ],
-        standard: "scores, loss and every layer's gradients compared with the reference on 4 random networks of 1 to 4 layers (λ of 0, 0.1, 0.5 and 1) and one whose scores are near 800, within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check of every parameter of a 3-layer network against your own loss: relative error < 1e-7",
+        standard: "scores, loss and every layer's gradients compared with the reference on 4 random networks of 1 to 4 layers (λ of 0, 0.1, 0.5 and 1; the one-layer network's scores all negative) and one whose scores are near 800, within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check of every parameter of a 3-layer network against your own loss: relative error < 1e-7",
         mistakes: [
             Change("ReLU after the last layer", "the scores go through a ReLU: only the hidden layers have one; the last layer is affine alone.") {
                 $0.networkScores = { layers, X in maximum(BackpropFunctions.reference.networkScores(layers, X), 0) }
@@ -270,8 +282,10 @@ extension BackpropLesson {
         try context.noting([.affine, .relu], of: "mlp.deepNet", candidate: candidate, reference: peers.reference) { context in
             for (round, lambda) in [0, 0.1, 0.5, 1, 0].enumerated() {
                 let (drawn, X, labels) = randomNetwork(&context, hiddenLayers: round == 0 ? 0...0 : (round == 3 ? 3...3 : 1...2))
-                let layers = round == 4 ? withScoresNear800(drawn) : drawn
-                let situation = (round == 4 ? "scores near 800" : "random network #\(round + 1)") + " with \(layers.count) layers, λ = \(lambda) (seed \(context.seed))"
+                // The one-layer network's scores are all negative, so a ReLU on the scores cannot hide.
+                let layers = round == 4 ? withScoresNear800(drawn) : (round == 0 ? withNegativeScores(drawn, X) : drawn)
+                let situation = (round == 4 ? "scores near 800" : round == 0 ? "a one-layer network whose scores are all negative" : "random network #\(round + 1)")
+                    + " with \(layers.count) layers, λ = \(lambda) (seed \(context.seed))"
                 let inputs: [(name: String, value: Tensor)] = [("X", X), ("labels", Tensor(labels.map(Double.init)))]
                 try context.expectClose(candidate.networkScores(layers, X), peers.reference.networkScores(layers, X), what: "networkScores",
                                         situation: situation, inputs: inputs, suspects: peers.suspects { $0.networkScores(layers, X) })

@@ -11,8 +11,9 @@ extension BackpropLesson {
                        "affineReluBackward(_:cache:)"],
         hints: [
             "The ReLU layer is lesson 01's ReLU with a cache: keep x, and in the backward let dOut through where x > 0. The sandwich composes two layers: forward runs affine then ReLU and keeps both caches; backward runs them in reverse order, ReLU first.",
-            "`maximum(x, 0)` and `dOut * (cache.x .> 0)`. In the sandwich, call your `affineForward` and `reluLayerForward`, and build `AffineReLUCache(affine:relu:)` from their caches; the backward feeds `reluLayerBackward(dOut, cache: cache.relu)` into `affineBackward(_, cache: cache.affine)`.",
-            "Sandwich forward: `let (a, fc) = affineForward(x, weights: weights, bias: bias); let (out, rc) = reluLayerForward(a); return (out, AffineReLUCache(affine: fc, relu: rc))`. Backward: `affineBackward(reluLayerBackward(dOut, cache: cache.relu), cache: cache.affine)`.",
+            "Read the chapter's section “The ReLU layer, and the sandwich”. `ReLUCache(x:)` and `AffineReLUCache(affine:relu:)` hold what the backward needs.",
+            "Order matters: forward is affine → ReLU, so backward is ReLU backward (mask from the affine output) → affine backward (which returns dx, dW, db).",
+            "A sketch of the sandwich forward: `let (a, affineCache) = affineForward(x, weights: weights, bias: bias); let (out, reluCache) = …; return (out, AffineReLUCache(…))`.",
         ],
         standard: "the ReLU layer compared with the reference on 4 random tensors of rank 1–3 (values kept 1e-3 from 0); the sandwich's output, dx, dWeights and dBias compared on 3 random layers and a batch of one, within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check of the sandwich (pre-activations kept 0.05 from the kink): relative error < 1e-7",
         mistakes: [

@@ -13,7 +13,7 @@ extension BackpropLesson {
 
     /// The reference training loop, changed in one place.
     static func trainVariant(shuffle: Bool = true, freshShuffleEachEpoch: Bool = false, validateOnTraining: Bool = false,
-                             ignoreRegularization: Bool = false, fixedLearningRate: Double? = nil)
+                             ignoreRegularization: Bool = false, fixedLearningRate: Double? = nil, stopWhenNotFinite: Bool = false)
         -> @Sendable (F.Layers, Dataset, Dataset, Int, Int, Double, Double, UInt64) -> (layers: F.Layers, history: F.History) {
         { layers, train, validation, epochs, batchSize, lr, lambda, seed in
             let ref = BackpropFunctions.reference
@@ -27,6 +27,7 @@ extension BackpropLesson {
                     : stride(from: 0, to: train.count, by: batchSize).map { train.subset(Array($0..<min($0 + batchSize, train.count))) }
                 for batch in batches {
                     let (loss, gradients) = ref.networkLoss(layers, batch.features, batch.labels, ignoreRegularization ? 0 : lambda)
+                    if stopWhenNotFinite && !loss.isFinite { return (layers, history) }
                     history.losses.append(loss)
                     layers = ref.sgdStep(layers, gradients, fixedLearningRate ?? lr)
                 }
@@ -45,14 +46,18 @@ extension BackpropLesson {
         declarations: ["sgdStep(_:gradients:learningRate:)", "accuracy(_:_:labels:)",
                        "trainNetwork(_:train:validation:epochs:batchSize:learningRate:regularization:seed:)"],
         hints: [
-            "An epoch is one pass over the training set in a fresh random order, cut into minibatches; each minibatch gives a loss and gradients (your `networkLoss`) and one SGD step, W ← W − η·∂L/∂W for every layer. After each epoch, measure accuracy — the fraction of rows whose highest score is the label — on the training set and on the validation set, which is never trained on.",
-            "Create the generator once, before the epochs: `var generator = SeededGenerator(seed: seed)`, and call `train.minibatches(size: batchSize, using: &generator)` at the start of every epoch. Accuracy: `networkScores(layers, X).argmax(axis: 1)` compared with the labels.",
-            "`for _ in 0..<epochs { for batch in train.minibatches(size: batchSize, using: &generator) { let (loss, g) = networkLoss(layers, batch.features, labels: batch.labels, regularization: regularization); history.losses.append(loss); layers = sgdStep(layers, gradients: g, learningRate: learningRate) }; history.trainAccuracy.append(accuracy(layers, train.features, labels: train.labels)); history.validationAccuracy.append(…validation…) }`",
+            "An epoch is one pass over the training set in a fresh random order, cut into minibatches; each minibatch gives a loss and gradients (your `networkLoss`) and one SGD step, W ← W − η·∂L/∂W for every layer. After each epoch, measure accuracy on the training set and on the validation set, which is never trained on.",
+            "Read the chapter's sections “Minibatch SGD” and “Training accuracy, validation accuracy, and a sanity check”. Create the generator once, before the epochs: `var generator = SeededGenerator(seed: seed)`; `train.minibatches(size: batchSize, using: &generator)` shuffles anew every epoch.",
+            "history.losses gets one entry per minibatch (every one, even ∞ or NaN), the two accuracies one per epoch; η stays as given. Accuracy is the fraction of rows, 0 to 1, whose highest score (`argmax(axis: 1)`) is the label, divided by the number of rows.",
+            "A sketch: `for _ in 0..<epochs { for batch in train.minibatches(…) { let (loss, gradients) = networkLoss(…); history.losses.append(loss); layers = sgdStep(…) }; history.trainAccuracy.append(accuracy(…)); history.validationAccuracy.append(…) }`.",
         ],
-        standard: "sgdStep and accuracy compared with the reference on random networks; trainNetwork's losses, accuracies and final parameters compared with the reference on 3 runs (clusters in 4-D, 2–4 epochs, batch sizes 4–7 with a partial last batch, η of 0.05, 0.2 and 0.1, λ of 0, 0.01 and 0.1) within |error| ≤ 1e-8 + 1e-6·|expected|; 0 epochs return the layers unchanged; integration: a [64, 40, 10] network overfits 20 handwritten digits — 100% training accuracy within 150 epochs (the “overfit a tiny batch” check)",
+        standard: "sgdStep and accuracy compared with the reference on random networks; trainNetwork's losses, accuracies and final parameters compared with the reference on 3 runs (clusters in 4-D, 2–4 epochs, batch sizes 4–7 with a partial last batch, η of 0.05, 0.2 and 0.1, λ of 0, 0.01 and 0.1) within |error| ≤ 1e-8 + 1e-6·|expected|; 0 epochs return the layers unchanged; a diverging run (η = 10, λ = 10, 120 one-batch epochs) records every loss and accuracy, ∞ and NaN included; integration: a [64, 40, 10] network overfits 20 handwritten digits — 100% training accuracy within 150 epochs (the “overfit a tiny batch” check)",
         mistakes: [
             Change("no shuffling", "the minibatches are taken in the data's order: shuffle every epoch with `train.minibatches(size:using:)` and the one generator made from the seed.") {
                 $0.train = trainVariant(shuffle: false)
+            },
+            Change("stops once the loss is ∞ or NaN", "training stops when the loss stops being finite: a diverging run must still record every minibatch's loss and every epoch's accuracies (∞ and NaN included) — that is how its divergence shows.") {
+                $0.train = trainVariant(stopWhenNotFinite: true)
             },
             Change("generator re-created every epoch", "every epoch reuses the same order: the generator is created inside the epoch loop, or the minibatches were made once before the epochs. Create the generator once, before the first epoch, and call `train.minibatches(size:using:)` at the start of every epoch, so each epoch gets a fresh shuffle.") {
                 $0.train = trainVariant(freshShuffleEachEpoch: true)
@@ -169,7 +174,30 @@ extension BackpropLesson {
               zip(none.layers, untouched).allSatisfy({ $0.weights == $1.weights && $0.bias == $1.bias }) else {
             throw CheckFailure("trainNetwork with epochs = 0 must return the layers it was given, unchanged, and an empty history; it returned \(none.history.losses.count) losses and \(none.layers.count) layers.")
         }
-        context.pass("trainNetwork matches the reference on 3 runs (losses, accuracies, final weights and biases) and with 0 epochs")
+        // A diverging run: with λ = 10 and η = 10 each step multiplies the weights by 1 − ηλ = −99, so the
+        // loss passes 1e50 within about 30 steps, then becomes ∞ and NaN. Every entry must still be recorded.
+        let wild = F.heInitialized(sizes: [4, 3, 3], using: &context.random)
+        let diverging = candidate.train(wild, small, small, 120, 8, 10, 10, 7), divergingWant = peers.reference.train(wild, small, small, 120, 8, 10, 10, 7)
+        let wildSituation = "a diverging run: 120 epochs of one batch, η = 10, λ = 10 (each step multiplies the weights by −99)"
+        for (name, got, want) in [("history.losses", diverging.history.losses, divergingWant.history.losses),
+                                  ("history.trainAccuracy", diverging.history.trainAccuracy, divergingWant.history.trainAccuracy)] {
+            guard got.count == want.count else {
+                let stopped = peers.mistakes.filter { $0.functions.train(wild, small, small, 120, 8, 10, 10, 7).history.losses.count == diverging.history.losses.count
+                    && $0.functions.train(wild, small, small, 120, 8, 10, 10, 7).history.losses.count != divergingWant.history.losses.count }
+                    .map { "\n  likely cause: " + $0.explanation }.first ?? ""
+                throw CheckFailure("""
+                    \(name) — wrong for \(wildSituation): \(got.count) entries, the reference records \(want.count).
+                      observed: your loop stops early on a diverging run — when the loss rises, or when it is ∞ or NaN. Record \
+                    every minibatch's loss and every epoch's accuracy, whatever their values.\(stopped)
+                    """)
+            }
+            // One batch per epoch, so loss i and accuracy i belong to the same step. Beyond 1e50 the scores
+            // are ∞ or NaN, and which class an argmax of NaNs picks is not this exercise's business.
+            let finite = divergingWant.history.losses.firstIndex { !($0.magnitude < 1e50) } ?? want.count
+            try context.expectClose(Tensor(Array(got.prefix(finite))), Tensor(Array(want.prefix(finite))), what: name,
+                                    situation: wildSituation + " (the epochs before the loss passes 1e50)", inputs: [])
+        }
+        context.pass("trainNetwork matches the reference on 3 runs (losses, accuracies, final weights and biases), a diverging run and with 0 epochs")
 
         // Overfit a tiny batch: a network that cannot memorize 20 examples has a bug.
         let digits = try Dataset.digits()
@@ -179,7 +207,10 @@ extension BackpropLesson {
         let run = candidate.train(start, tiny, tiny, 150, 20, 0.5, 0, 1)
         guard let final = run.history.trainAccuracy.last, final == 1, let first = run.history.losses.first,
               let last = run.history.losses.last, last < 0.1 * first else {
-            throw CheckFailure("the “overfit a tiny batch” check failed: training a [64, 40, 10] network on 20 digits for 150 epochs (η = 0.5, λ = 0) should reach 100% training accuracy and cut the loss tenfold, but accuracy ended at \(Diagnosis.short(run.history.trainAccuracy.last ?? .nan)) and the loss went from \(Diagnosis.short(run.history.losses.first ?? .nan)) to \(Diagnosis.short(run.history.losses.last ?? .nan)).")
+            let accuracy = run.history.trainAccuracy.last.map { String(format: "%.0f%%", 100 * $0) } ?? "nothing (no accuracy recorded)"
+            let epochs = run.history.trainAccuracy.count
+            let length = epochs == 150 ? "" : " Your run recorded \(epochs) epochs of 150 — does it stop early?"
+            throw CheckFailure("the “overfit a tiny batch” check failed: training a [64, 40, 10] network on 20 digits for 150 epochs (η = 0.5, λ = 0) should reach 100% training accuracy and cut the loss tenfold; the training accuracy ended at \(accuracy) and the loss went from \(Diagnosis.short(run.history.losses.first ?? .nan)) to \(Diagnosis.short(run.history.losses.last ?? .nan)).\(length)")
         }
         let epoch = (run.history.trainAccuracy.firstIndex(of: 1) ?? 0) + 1
         context.pass("overfits 20 digits: 100% training accuracy from epoch \(epoch), loss \(Diagnosis.short(first)) → \(Diagnosis.short(last))")

@@ -101,9 +101,10 @@ enum BackpropLesson {
         id: "mlp.affine", title: "Affine layer: forward and backward, with a cache", file: "Affine.swift",
         declarations: ["affineForward(_:weights:bias:)", "affineBackward(_:cache:)"],
         hints: [
-            "Forward: out = xW + b, with b added to every row. The backward needs x (for dW) and W (for dx): that is the cache. Each gradient has the shape of its variable, which pins down the product: dx = G Wᵀ is [N, M]·[M, D], dW = xᵀ G is [D, N]·[N, M].",
-            "`matmul(x, weights) + bias` broadcasts the bias over the rows. In the backward, `matmul(dOut, cache.weights.transposed())`, `matmul(cache.x.transposed(), dOut)`, and the bias gradient sums dOut over the batch axis: `dOut.sum(axis: 0)`.",
-            "Forward: `return (matmul(x, weights) + bias, AffineCache(x: x, weights: weights))`. Backward: `return (matmul(dOut, cache.weights.transposed()), matmul(cache.x.transposed(), dOut), dOut.sum(axis: 0))`.",
+            "Forward: out = xW + b, with b added to every row. The backward needs x (for dW) and W (for dx): that is the cache.",
+            "Read the chapter's section “The affine layer”. `matmul`, `.transposed()` and `sum(axis: 0)` are all you need.",
+            "Each gradient has the shape of its variable, which pins down the product: dx = G Wᵀ is [N, M]·[M, D] = [N, D], dW = xᵀ G is [D, N]·[N, M] = [D, M], and db sums G over the batch axis, [M]. With square W a missing transpose still has the right shape — check with D ≠ M.",
+            "A sketch of the backward: `let dx = matmul(dOut, …); let dWeights = matmul(…, dOut); return (dx, dWeights, dOut.sum(axis: …))`.",
         ],
         standard: "output, dx, dWeights and dBias compared with the reference on 3 random layers (N in 2–6, D and M in 2–6, N, D, M distinct) and a batch of one, within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check of dx, dWeights and dBias against your forward: relative error < 1e-7",
         mistakes: [

@@ -10,8 +10,9 @@ extension ClassifiersLesson {
         declarations: ["binaryCrossEntropyWithLogits(_:targets:)"],
         hints: [
             "With p = σ(z) the loss is −[y log p + (1 − y) log(1 − p)]. Substituting σ and simplifying gives max(z, 0) − z·y + log(1 + e^(−|z|)), which never exponentiates a positive number. Its derivative with respect to z is σ(z) − y; averaged over N examples, divide by N.",
-            "Tensor arithmetic does it: `maximum(logits, 0) - logits * targets + log1p(exp(-abs(logits)))`, then `.sum() / n`. For the gradient you need a stable σ(z) (two branches, as in lesson 01).",
-            "`let p = logits.map { z in z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z)) }; return (perExample.sum() / n, (p - targets) / n)`",
+            "Read the chapter's sections “Computing it stably from logits” and “The gradient”. `maximum`, `abs`, `exp` and `log1p` work on whole tensors; `log1p(u)` is log(1 + u) without losing a tiny u.",
+            "Per example: max(z, 0) − z·y + log1p(e^(−|z|)), a tensor of shape [N]; the loss is its mean. The gradient (σ(z) − y)/N needs a stable σ (two branches, as in lesson 01). For z = 30, y = 1 the loss is about 9.4e-14 — not 0.",
+            "A sketch: `let n = Double(logits.count); let perExample = maximum(logits, 0) - logits * targets + …; let p = logits.map { z in z >= 0 ? … : … }; return (…, (p - targets) / n)`.",
         ],
         standard: "loss and dLogits compared with the reference on 4 random batches (N in 1–10) and the edge cases logits ±1000 with both targets, confident right and wrong logits from ±12 to ±37, and a batch of one, within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check of dLogits against your own loss: relative error < 1e-7",
         mistakes: [
@@ -96,9 +97,10 @@ extension ClassifiersLesson {
         id: "classify.logisticStep", title: "Logistic regression: one training step", file: "LogisticRegression.swift",
         declarations: ["logisticRegressionStep(_:_:weights:bias:learningRate:)"],
         hints: [
-            "Logistic regression is a linear score z = Xw + b read through a sigmoid. Your binaryCrossEntropyWithLogits gives the loss and ∂L/∂z; the chain rule through z = Xw + b turns ∂L/∂z into ∂L/∂w = Xᵀ ∂L/∂z and ∂L/∂b = Σᵢ ∂L/∂zᵢ. Then step downhill.",
-            "`let (loss, dLogits) = binaryCrossEntropyWithLogits(matmul(X, weights) + bias, targets: y)`, then `matmul(X.transposed(), dLogits)` and `dLogits.sum()`. Return the loss computed before the step.",
-            "`return (weights - learningRate * matmul(X.transposed(), dLogits), bias - learningRate * dLogits.sum(), loss)`",
+            "Logistic regression is a linear score z = Xw + b read through a sigmoid. Your binaryCrossEntropyWithLogits gives the loss and ∂L/∂z; the chain rule through z = Xw + b turns ∂L/∂z into ∂L/∂w and ∂L/∂b. Then step downhill.",
+            "Read the chapter's section “The gradient”. Call your `binaryCrossEntropyWithLogits(matmul(X, weights) + bias, targets: y)`; it already divides by N.",
+            "Shapes: ∂L/∂z is [N]; ∂L/∂w = Xᵀ ∂L/∂z is [D, N]·[N] = [D]; ∂L/∂b = Σᵢ ∂L/∂zᵢ is a Double. Return the loss computed before the step, and move w and b by −η times their gradients.",
+            "A sketch: `let (loss, dLogits) = binaryCrossEntropyWithLogits(…); let dWeights = matmul(X.transposed(), dLogits); return (weights - learningRate * dWeights, …, loss)`.",
         ],
         standard: "new weights, bias and loss compared with the reference on 4 random problems (N in 1–12, D in 1–4) and on saturated logits (±40, ±800) within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check of the step's implied gradients (w − w′)/η and (b − b′)/η against numerical gradients of your loss: relative error < 1e-7; integration: 200 steps with η = 0.5 on two separated clouds lower the loss below a third of its start and classify ≥ 90% right",
         mistakes: [
@@ -204,8 +206,9 @@ extension ClassifiersLesson {
         declarations: ["softmaxCrossEntropy(_:labels:)", "softmaxRegressionStep(_:labels:weights:bias:learningRate:)"],
         hints: [
             "Logistic regression is binary; for K classes use softmax over each row of scores and the loss −log p(correct class), averaged over the rows. Its gradient with respect to the scores is famously simple: softmax minus the one-hot label, divided by N.",
-            "Stable log-probabilities: subtract the row max (`keepingDims: true`), then subtract the log of the row sums of exp (lesson 01's log-softmax). `Tensor.oneHot(labels, classes: K)` builds the one-hot matrix. In the step, scores are `matmul(X, weights) + bias` ([N, K] + [K] broadcasts), ∂L/∂W = Xᵀ dLogits and ∂L/∂b sums dLogits over the rows (`sum(axis: 0)`).",
-            "Loss: `-Σᵢ logProbabilities[i, labels[i]] / N`; gradient: `(exp(logProbabilities) - Tensor.oneHot(labels, classes: k)) / Double(n)`.",
+            "Read the chapter's section “Softmax regression: K classes”, and lesson 01's log-softmax. `Tensor.oneHot(labels, classes: K)` builds the one-hot matrix.",
+            "Stable log-probabilities: log p = s − log Σ e^s with s = z − (row max) — never log of a probability, which underflows to log 0 (and never log(p + ε), which caps the loss). In the step, scores are XW + b ([N, K] + [K] broadcasts), ∂L/∂W = Xᵀ ∂L/∂Z is [D, K], ∂L/∂b sums ∂L/∂Z over the rows (`sum(axis: 0)`), and softmaxCrossEntropy already divides by N.",
+            "A sketch: `let logProbabilities = shifted - log(…); var loss = 0.0; for i in 0..<n { loss -= logProbabilities[i, labels[i]] }; let dLogits = (exp(logProbabilities) - …) / Double(n)`.",
         ],
         standard: "softmaxCrossEntropy: loss and dLogits compared with the reference on 4 random batches (N in 1–8, K in 2–5) and the edge cases logits of ±1000, a batch of one, the last class absent from the labels and rows far apart with the true class far below the maximum, within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check relative error < 1e-7; softmaxRegressionStep: weights, bias and loss compared with the reference on 3 random problems (η of 0.5, 0.1 and 1) and scores near ±1000, and its implied gradients (W − W′)/η and (b − b′)/η checked against numerical gradients of its loss: relative error < 1e-7",
         mistakes: [

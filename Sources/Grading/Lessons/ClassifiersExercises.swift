@@ -12,7 +12,7 @@ enum ClassifiersLesson {
     static let folder = "03-perceptron-logistic"
 
     static var exercises: [Exercise] {
-        [perceptronPredictSpec, perceptronUpdateSpec, perceptronTrainSpec, bceSpec, logisticStepSpec, softmaxSpec].map {
+        [perceptronPredictSpec, perceptronUpdateSpec, perceptronTrainSpec, bceSpec, logisticStepSpec, softmaxSpec, svmSpec].map {
             $0.exercise(lesson: folder, learner: .learner, reference: .reference)
         }
     }
@@ -48,8 +48,9 @@ enum ClassifiersLesson {
         declarations: ["perceptronPredict(_:weights:bias:)"],
         hints: [
             "The perceptron computes a score w·x + b for each example and outputs its sign: +1 when the score is positive, −1 otherwise (a point exactly on the boundary counts as −1).",
-            "`matmul(X, weights) + bias` gives all N scores; `.map { … }` turns each into ±1.",
-            "`(matmul(X, weights) + bias).map { $0 > 0 ? 1 : -1 }`",
+            "Read the chapter's sections “A linear score and its boundary” and “The perceptron”. `matmul(X, weights) + bias` gives all N scores at once.",
+            "The output has shape [N] and holds only +1 and −1: a score > 0 gives +1; a score ≤ 0, including exactly 0, gives −1 (never 0).",
+            "A sketch: `(matmul(X, weights) + bias).map { score in … }`.",
         ],
         standard: "compared with the reference on 4 random problems (N in 1–10, D in 1–4) and on points exactly on the boundary (score 0 → −1) or a hair either side of it (±1e-12), exactly",
         mistakes: [
@@ -105,8 +106,9 @@ enum ClassifiersLesson {
         declarations: ["perceptronUpdate(_:label:weights:bias:learningRate:)"],
         hints: [
             "The perceptron learns only from mistakes. An example is a mistake when y·(w·x + b) ≤ 0: wrong side, or on the boundary. Then it nudges w towards y·x, which raises y·(w·x + b) by η(‖x‖² + 1).",
-            "Compute the margin `label * (dot(weights, x) + bias)`. If it is positive return the inputs unchanged with `mistake: false`; otherwise return `weights + learningRate * label * x`, `bias + learningRate * label`, and `true`.",
-            "`guard label * (dot(weights, x) + bias) <= 0 else { return (weights, bias, false) }; return (weights + learningRate * label * x, bias + learningRate * label, true)`",
+            "Read the chapter's section “The learning rule”. `dot(weights, x)` is w·x; the learning rate η scales both updates.",
+            "On a mistake: w ← w + η·y·x and b ← b + η·y, and the flag is true. Otherwise the inputs come back unchanged with the flag false. The test is ≤ 0, so a point on the boundary counts as a mistake.",
+            "A sketch: `guard label * (dot(weights, x) + bias) <= 0 else { return (weights, bias, false) }` and then return the moved weights and bias with `true`.",
         ],
         standard: "new weights, bias and the mistake flag compared with the reference on 8 random examples (half of them mistakes, η from 0.1 to 2), a point on the boundary with each label and one on a trained perceptron's boundary, within |error| ≤ 1e-9 + 1e-7·|expected|",
         mistakes: [
@@ -181,11 +183,12 @@ enum ClassifiersLesson {
         id: "classify.perceptronTrain", title: "Perceptron: training until no mistakes", file: "Perceptron.swift",
         declarations: ["perceptronTrain(_:labels:epochs:learningRate:)"],
         hints: [
-            "Visit every example in order, apply the learning rule, count the mistakes of the epoch; when an epoch has none, the data are separated and training stops. On separable data this always happens (the perceptron convergence theorem); on XOR it never does.",
-            "Two loops: `for _ in 0..<epochs` and, inside, `for i in 0..<X.shape[0]` calling your `perceptronUpdate(X.row(i), label: labels[i], …)`. Append the epoch's mistake count, then `break` if it is 0.",
-            "Start from `Tensor.zeros([X.shape[1]])` and 0; after each epoch `mistakesPerEpoch.append(mistakes); if mistakes == 0 { break }`.",
+            "Visit every example in order, apply the learning rule, count the mistakes of the epoch; when an epoch has none, the data are separated and training stops. On separable data this always happens (the perceptron convergence theorem); on data no line separates it never does.",
+            "Read the chapter's sections “Convergence on separable data” and “XOR”. Start from `Tensor.zeros([X.shape[1]])` and 0, and call your `perceptronUpdate(X.row(i), label: labels[i], …)` for i = 0, 1, …, N − 1, in that order.",
+            "Append each epoch's mistake count after the whole epoch, then stop if it was 0; otherwise run exactly `epochs` epochs. Return the weights as they are at the end — not the best epoch's — so on non-separable data you get wherever the last update left them.",
+            "A sketch: `for _ in 0..<epochs { var mistakes = 0; for i in 0..<X.shape[0] { let step = perceptronUpdate(…); … }; mistakesPerEpoch.append(mistakes); if mistakes == 0 { break } }`.",
         ],
-        standard: "weights, bias and the mistakes per epoch compared with the reference on 4 random separable problems (N in 6–20, D in 2–3, 1–15 epochs, η of 1, 0.5, 2 and 0.25), a single epoch, 3 epochs of XOR, four points that take three epochs and 0 epochs, within |error| ≤ 1e-8 + 1e-6·|expected|; integration: converges (an epoch with 0 mistakes) within 100 epochs on separable data, and never does on XOR in 25 epochs",
+        standard: "weights, bias and the mistakes per epoch compared with the reference on 4 random separable problems (N in 6–20, D in 2–3, 1–15 epochs, η of 1, 0.5, 2 and 0.25), a single epoch, 3 epochs of XOR, four points that take three epochs, 30 epochs on two overlapping clouds (the mistakes rise and fall; the last epoch is not the best) and 0 epochs, within |error| ≤ 1e-8 + 1e-6·|expected|; integration: converges (an epoch with 0 mistakes) within 100 epochs on separable data, and never does on XOR in 25 epochs",
         mistakes: [
             Change("no early stop", "training continues after an epoch with no mistakes: stop right after the first clean epoch.") {
                 $0.perceptronTrain = perceptronLoop(stopEarly: false)
@@ -201,6 +204,12 @@ enum ClassifiersLesson {
             },
             Change("one epoch too few", "one epoch fewer than `epochs` runs (`1..<epochs` or `while epoch < epochs - 1`): when no clean epoch comes, run exactly `epochs` epochs.") {
                 $0.perceptronTrain = perceptronLoop(epochOffset: -1)
+            },
+            Change("the best epoch's weights returned", "the weights returned are those of the epoch with the fewest mistakes (the “pocket” variant): this exercise's perceptron returns the weights as the last update left them.") {
+                $0.perceptronTrain = perceptronLoop(returnBest: true)
+            },
+            Change("stops when the mistakes rise", "training stops after an epoch with more mistakes than the one before: stop only after an epoch with 0 mistakes, otherwise run all `epochs` epochs.") {
+                $0.perceptronTrain = perceptronLoop(stopOnRise: true)
             },
         ],
         alternatives: [
@@ -229,12 +238,15 @@ enum ClassifiersLesson {
                 cases.append(("random separable problem #\(round) (seed \(context.seed))", X, labels, context.random.nextInt(in: 1...15)))
             }
             // η varies between the random problems, so a learning rate ignored (or hard-coded) inside the loop shows.
-            let learningRates = [1, 0.5, 2, 0.25, 1, 1, 1]
+            let learningRates = [1, 0.5, 2, 0.25, 1, 1, 1, 1]
             let (X1, labels1) = separableData(&context, count: 12)
             cases.append(("a single epoch on separable data (seed \(context.seed))", X1, labels1, 1))
             cases.append(("XOR for 3 epochs (never clean)", xor.X, xor.labels, 3))
             // Mistakes per epoch 2, 2, 0: epoch 2 begins with a correct point and makes its mistakes later.
             cases.append(("four points that take three epochs", Tensor([[0, -2], [-2, -2], [2, -2], [2, 0]]), Tensor([-1, -1, -1, 1]), 10))
+            // Non-separable and not cycling: the mistakes go up and down, and the last epoch is not the best.
+            let noisy = nonSeparableData(&context)
+            cases.append(("30 epochs on two overlapping clouds (never a clean epoch; seed \(context.seed))", noisy.X, noisy.labels, 30))
             for ((situation, X, labels, epochs), lr) in zip(cases, learningRates) {
                 let inputs: [(name: String, value: Tensor)] = [("X", X), ("labels", labels), ("epochs", Tensor([Double(epochs)])),
                                                                ("learningRate", Tensor([lr]))]
@@ -252,7 +264,7 @@ enum ClassifiersLesson {
                                     inputs: [("X", X1), ("labels", labels1)])
             try context.expectClose(none.weights, Tensor.zeros([X1.shape[1]]), what: "the weights", situation: "epochs = 0 (no epoch: w = 0)",
                                     inputs: [("X", X1), ("labels", labels1)])
-            context.pass("perceptronTrain matches the reference on 4 random separable problems, a single epoch, 3 epochs of XOR, a 3-epoch problem and 0 epochs")
+            context.pass("perceptronTrain matches the reference on 4 random separable problems, a single epoch, 3 epochs of XOR, a 3-epoch problem, 30 epochs on overlapping clouds and 0 epochs")
 
             let (X, labels) = separableData(&context, count: 40)
             let run = candidate.perceptronTrain(X, labels, 100, 1)
@@ -273,11 +285,13 @@ enum ClassifiersLesson {
 
     /// A perceptron loop built from the reference's update, changed in one place.
     static func perceptronLoop(stopEarly: Bool = true, startWeights: Double = 0, recordCleanEpoch: Bool = true,
-                               stopInsideEpoch: Bool = false, epochOffset: Int = 0)
+                               stopInsideEpoch: Bool = false, epochOffset: Int = 0, returnBest: Bool = false,
+                               stopOnRise: Bool = false)
         -> @Sendable (Tensor, Tensor, Int, Double) -> (weights: Tensor, bias: Double, mistakesPerEpoch: [Int]) {
         { X, labels, epochs, lr in
             let update = ClassifierFunctions.reference.perceptronUpdate
             var w = Tensor(shape: [X.shape[1]], repeating: startWeights), b = 0.0, history: [Int] = []
+            var best = (w, b, Int.max)
             for _ in 0..<max(0, epochs + epochOffset) {
                 var mistakes = 0
                 for i in 0..<X.shape[0] {
@@ -286,10 +300,35 @@ enum ClassifiersLesson {
                     if step.mistake { mistakes += 1 }
                     if stopInsideEpoch && mistakes == 0 { break }
                 }
+                let rose = history.last.map { mistakes > $0 } ?? false
                 if mistakes > 0 || recordCleanEpoch { history.append(mistakes) }
+                if mistakes < best.2 { best = (w, b, mistakes) }
                 if stopEarly && mistakes == 0 { break }
+                if stopOnRise && rose { break }
             }
-            return (w, b, history)
+            return returnBest ? (best.0, best.1, history) : (w, b, history)
         }
+    }
+
+    /// Two overlapping clouds (labels ±1, N = 20, D = 2) on which the perceptron neither
+    /// converges nor cycles back to w = 0: in 30 epochs its mistake count rises at least
+    /// once, and its last weights are not the best epoch's. Drawn until both hold.
+    static func nonSeparableData(_ context: inout GradingContext) -> (X: Tensor, labels: Tensor) {
+        let train = ClassifierFunctions.reference.perceptronTrain
+        var candidate = (X: Tensor.zeros([20, 2]), labels: Tensor.ones([20]))
+        for _ in 0..<200 {
+            var rows: [Tensor] = [], labels: [Double] = []
+            for i in 0..<20 {
+                let label: Double = i % 2 == 0 ? 1 : -1
+                rows.append(context.randomTensor([2]) + Tensor([0.6 * label, 0.3]))
+                labels.append(label)
+            }
+            candidate = (Tensor.stack(rows, axis: 0), Tensor(labels))
+            let history = train(candidate.X, candidate.labels, 30, 1).mistakesPerEpoch
+            let rises = zip(history, history.dropFirst()).contains { $0 < $1 }
+            let lastIsBest = history.last == history.min()
+            if history.count == 30 && rises && !lastIsBest { return candidate }
+        }
+        return candidate
     }
 }

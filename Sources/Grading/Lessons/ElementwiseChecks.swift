@@ -35,6 +35,18 @@ public struct PairChecks: Sendable {
     public var kinks: [Double]
     public var gradientThreshold: Double
     public var rounds = 4
+    /// Inputs whose answers are tiny but not 0 (σ(−30) ≈ 9e-14): compared by
+    /// relative error alone, because these outputs feed a log, where 0 is −∞
+    /// and 1e-20 is −46. An absolute tolerance would accept 0 for 1e-9.
+    public var tailCases: [(name: String, input: Tensor)] = []
+    /// `|error| ≤ 1e-6·|expected|`, nothing absolute.
+    public static let relativeOnly = Tolerance(absolute: 0, relative: 1e-6)
+    /// For the backward in the tails: relative, with a floor of 1e-30 — where a
+    /// row's gradient cancels to about 1e-44, 0 and −3e-44 are both right.
+    public static let relativeWithFloor = Tolerance(absolute: 1e-30, relative: 1e-6)
+    /// A scalar setting of the function (leaky ReLU's α): shown in every
+    /// failure and in the passed checks, and varied to tell whether it is used.
+    public var parameter: (name: String, value: Double, select: @Sendable (Any, Double) -> ElementwisePair)?
 
     public init(name: String, randomInput: @escaping @Sendable (inout GradingContext) -> Tensor,
                 gradientInput: @escaping @Sendable (inout GradingContext) -> Tensor,
@@ -51,6 +63,14 @@ public struct PairChecks: Sendable {
                                          select: @escaping @Sendable (Functions) -> ElementwisePair) throws {
         let mine = select(candidate), reference = select(peers.reference)
         let forwardName = "\(name)Forward", backwardName = "\(name)Backward"
+        let setting = parameter.map { " with \($0.name) = \(Diagnosis.short($0.value))" } ?? ""
+        /// The parameter, with `output` computed by the candidate's and the reference's pair at another value.
+        func parameters(_ output: @escaping (ElementwisePair) -> Tensor) -> [Parameter] {
+            guard let parameter else { return [] }
+            return [Parameter(parameter.name, parameter.value,
+                              candidate: { output(parameter.select(candidate, $0)) },
+                              reference: { output(parameter.select(peers.reference, $0)) })]
+        }
 
         var cases: [(String, Tensor)] = []
         for round in 1...rounds {
@@ -60,9 +80,11 @@ public struct PairChecks: Sendable {
         cases += edgeCases.map { ("the edge case “\($0.name)”", $0.input) }
         for (situation, x) in cases {
             try context.expectClose(mine.forward(x), reference.forward(x), what: forwardName, situation: situation,
-                                    inputs: [("x", x)], suspects: peers.suspects { select($0).forward(x) })
+                                    inputs: [("x", x)], suspects: peers.suspects { select($0).forward(x) },
+                                    parameters: parameters { $0.forward(x) })
         }
-        context.pass("\(forwardName) matches the reference on \(rounds) random inputs and \(edgeCases.count) edge cases")
+        let tails = tailCases.isEmpty ? "" : ", and \(tailCases.count) tail case\(tailCases.count == 1 ? "" : "s") by relative error"
+        context.pass("\(forwardName)\(setting) matches the reference on \(rounds) random inputs and \(edgeCases.count) edge cases\(tails)")
 
         for round in 1...rounds {
             let x = gradientInput(&context)
@@ -71,7 +93,8 @@ public struct PairChecks: Sendable {
             try context.expectClose(mine.backward(dOut, x, y), reference.backward(dOut, x, y), what: backwardName,
                                     situation: "random input #\(round) (seed \(context.seed))",
                                     inputs: [("x", x), ("dOut", dOut)],
-                                    suspects: peers.suspects { select($0).backward(dOut, x, y) })
+                                    suspects: peers.suspects { select($0).backward(dOut, x, y) },
+                                    parameters: parameters { $0.backward(dOut, x, y) })
         }
         for (name, x) in edgeCases {
             let dOut = context.randomTensor(x.shape)
@@ -80,9 +103,20 @@ public struct PairChecks: Sendable {
             let expected = subgradientReference(reference.backward(dOut, x, y), reference, dOut: dOut, x: x, matching: actual)
             try context.expectClose(actual, expected, what: backwardName,
                                     situation: "the edge case “\(name)”", inputs: [("x", x), ("dOut", dOut)],
-                                    suspects: peers.suspects { select($0).backward(dOut, x, y) })
+                                    suspects: peers.suspects { select($0).backward(dOut, x, y) },
+                                    parameters: parameters { $0.backward(dOut, x, y) })
         }
-        context.pass("\(backwardName) matches the reference on \(rounds) random inputs and \(edgeCases.count) edge cases")
+        for (name, x) in tailCases {
+            try context.expectClose(mine.forward(x), reference.forward(x), what: forwardName, situation: "the tail case “\(name)”, compared by relative error",
+                                    inputs: [("x", x)], tolerance: Self.relativeOnly, suspects: peers.suspects { select($0).forward(x) },
+                                    parameters: parameters { $0.forward(x) })
+            let dOut = context.randomTensor(x.shape), y = reference.forward(x)
+            try context.expectClose(mine.backward(dOut, x, y), reference.backward(dOut, x, y), what: backwardName,
+                                    situation: "the tail case “\(name)”, compared by relative error", inputs: [("x", x), ("dOut", dOut)],
+                                    tolerance: Self.relativeWithFloor, suspects: peers.suspects { select($0).backward(dOut, x, y) },
+                                    parameters: parameters { $0.backward(dOut, x, y) })
+        }
+        context.pass("\(backwardName)\(setting) matches the reference on \(rounds) random inputs and \(edgeCases.count) edge cases")
 
         let x = gradientInput(&context)
         let dOut = context.randomTensor(x.shape)
@@ -101,7 +135,7 @@ public struct PairChecks: Sendable {
                 """)
         }
         let error = GradientCheck.relativeError(analytic, numeric)
-        context.pass("gradient check: relative error \(Diagnosis.short(error)) < \(Diagnosis.short(gradientThreshold))")
+        context.pass("gradient check\(setting): relative error \(Diagnosis.short(error)) < \(Diagnosis.short(gradientThreshold))")
     }
 
     /// `plain`, the reference backward at x, except at an input exactly on a

@@ -7,15 +7,18 @@ extension LinearRegressionLesson {
 
     /// A training loop built from the reference's loss and step, changed in one place.
     static func referenceLoop(startWeights: Double = 0, lossAfterStep: Bool = false, updateBias: Bool = true,
-                              extraStep: Bool = false) -> @Sendable (Tensor, Tensor, Double, Int) -> (weights: Tensor, bias: Double, losses: [Double]) {
+                              extraStep: Bool = false, stopWhenNotFinite: Bool = false, halveAfter: Int? = nil)
+        -> @Sendable (Tensor, Tensor, Double, Int) -> (weights: Tensor, bias: Double, losses: [Double]) {
         { X, y, learningRate, epochs in
             let f = LinearRegressionFunctions.reference
             var w = Tensor(shape: [X.shape[1]], repeating: startWeights), b = 0.0
             var losses: [Double] = []
             for epoch in 0..<(epochs + (extraStep ? 1 : 0)) {
                 let (loss, dw, db) = f.mseLoss(X, y, w, b)
+                if stopWhenNotFinite && !loss.isFinite { break }
                 if !lossAfterStep && epoch < epochs { losses.append(loss) }
-                let step = f.gradientDescentStep(w, b, dw, db, learningRate)
+                let rate = halveAfter.map { epoch >= $0 ? learningRate / 2 : learningRate } ?? learningRate
+                let step = f.gradientDescentStep(w, b, dw, db, rate)
                 w = step.weights
                 if updateBias { b = step.bias }
                 if lossAfterStep { losses.append(f.mseLoss(X, y, w, b).loss) }
@@ -29,8 +32,9 @@ extension LinearRegressionLesson {
         declarations: ["fit(_:_:learningRate:epochs:)"],
         hints: [
             "Training is a loop: measure the loss and its gradients at the current parameters, remember the loss, step downhill, repeat. It calls your mseLoss and gradientDescentStep, so do linreg.mse and linreg.step first.",
-            "Start with `var weights = Tensor.zeros([X.shape[1]])` and `var bias = 0.0`; each epoch call `mseLoss(X, y, weights: weights, bias: bias)`, append its loss (before the step), then replace (weights, bias) with the result of `gradientDescentStep`.",
-            "`for _ in 0..<epochs { let (loss, dw, db) = mseLoss(X, y, weights: weights, bias: bias); losses.append(loss); (weights, bias) = gradientDescentStep(weights: weights, bias: bias, dWeights: dw, dBias: db, learningRate: learningRate) }`",
+            "Read the chapter's sections “Gradient descent” and “How big a step?”. Start from w = 0 (`Tensor.zeros([X.shape[1]])`) and b = 0.",
+            "Every epoch records exactly one loss — the loss before that epoch's step — so `losses` has `epochs` entries, even when the loss grows to ∞ or NaN (a diverging run must show it). η stays what it was given, every epoch.",
+            "A sketch: `for _ in 0..<epochs { let (loss, dw, db) = mseLoss(…); losses.append(loss); (weights, bias) = gradientDescentStep(…) }`.",
         ],
         standard: "weights, bias and the loss history compared with the reference on 4 random problems (N in 4–12, D in 1–3, 60–90 epochs once and 1–25 otherwise, η from 0.02 to 0.1) with 0 epochs (no steps, no losses) and on an easy problem for 600 epochs (every epoch runs, even once the gradient is ~0) within |error| ≤ 1e-8 + 1e-6·|expected|; integration: 300 epochs with η = 0.1 on y = 2x₁ − 3x₂ + 1.5x₃ + 4 + noise record all 300 losses as the reference does and lower the loss to below 5% of its start",
         mistakes: [
@@ -45,6 +49,12 @@ extension LinearRegressionLesson {
             },
             Change("one step too many", "the loop takes epochs + 1 steps: exactly `epochs` steps, one loss recorded before each.") {
                 $0.fit = referenceLoop(extraStep: true)
+            },
+            Change("stops once the loss is ∞ or NaN", "training stops when the loss stops being finite: a diverging run must still record one loss per epoch (∞ and NaN included) — that is how its divergence shows.") {
+                $0.fit = referenceLoop(stopWhenNotFinite: true)
+            },
+            Change("η halved after 100 epochs", "the learning rate changes during training (halved after epoch 100 here): fit must use the η it is given, every epoch — a schedule of its own shows on a run still far from converged late.") {
+                $0.fit = referenceLoop(halveAfter: 100)
             },
         ],
         alternatives: [
@@ -90,13 +100,26 @@ extension LinearRegressionLesson {
         try context.expectClose(Tensor(candidate.fit(easyX, easyY, 0.5, 600).losses), Tensor(peers.reference.fit(easyX, easyY, 0.5, 600).losses),
                                 what: "the loss history", situation: "an easy problem, 600 epochs with η = 0.5 (the gradient reaches rounding level long before)",
                                 inputs: [("X", easyX), ("y", easyY)])
+        // Still far from converged at epoch 300 (one feature 20 times smaller than the other, and
+        // the target leans on it): a learning rate that changes late shows in the late losses.
+        let slowX = Tensor.stack([context.randomTensor([30]), 0.05 * context.randomTensor([30])], axis: 1)
+        let slowY = matmul(slowX, Tensor([3, 20])) + 1
+        let slow = candidate.fit(slowX, slowY, 0.1, 300), slowWant = peers.reference.fit(slowX, slowY, 0.1, 300)
+        try context.expectClose(Tensor(slow.losses), Tensor(slowWant.losses), what: "the loss history",
+                                situation: "300 epochs with η = 0.1 on a problem still far from converged at the end (seed \(context.seed))",
+                                inputs: [("X", slowX), ("y", slowY)],
+                                suspects: peers.suspects { Tensor($0.fit(slowX, slowY, 0.1, 300).losses) })
+        try context.expectClose(slow.weights, slowWant.weights, what: "the fitted weights",
+                                situation: "300 epochs with η = 0.1 on a problem still far from converged at the end (seed \(context.seed))",
+                                inputs: [("X", slowX), ("y", slowY)], suspects: peers.suspects { $0.fit(slowX, slowY, 0.1, 300).weights })
+        try checkDivergingFit(candidate, peers: peers, &context)
         let p = randomProblem(&context, rows: 3...5, features: 1...2)
         let none = candidate.fit(p.X, p.y, 0.1, 0)
         try context.expectClose(Double(none.losses.count), 0, what: "the number of losses", situation: "epochs = 0",
                                 inputs: [("X", p.X), ("y", p.y)])
         try context.expectClose(none.weights, Tensor.zeros([p.X.shape[1]]), what: "the weights", situation: "epochs = 0 (no step: w = 0)",
                                 inputs: [("X", p.X), ("y", p.y)])
-        context.pass("fit matches the reference on 4 random problems (η from 0.02 to 0.1) and with 0 epochs")
+        context.pass("fit matches the reference on 4 random problems (η from 0.02 to 0.1), a run far from converged at epoch 300, a diverging run and with 0 epochs")
         // Fixed true parameters, so the starting loss (about 31) is far above the noise floor (0.01).
         let X = context.randomTensor([40, 3])
         let y = matmul(X, Tensor([2, -3, 1.5])) + 4 + context.randomTensor([40], scale: 0.1)
@@ -110,6 +133,37 @@ extension LinearRegressionLesson {
         context.pass("training lowers the loss from \(Diagnosis.short(first)) to \(Diagnosis.short(last)) in 300 epochs")
     }
 
+    /// η = 1 on a problem whose largest curvature makes that step too long: the loss grows
+    /// about tenfold per epoch, reaches ∞ near epoch 150 and NaN after. All 200 losses must be
+    /// there; they are compared with the reference's while it is below 1e50, and must stay
+    /// beyond it (or be ∞ or NaN) after.
+    static func checkDivergingFit(_ candidate: F, peers: Peers<F>, _ context: inout GradingContext) throws {
+        let X = Tensor([[1, 2], [2, 1], [1, 1], [3, 1]]), y = Tensor([1, 2, 3, 4])
+        let situation = "a diverging run: 200 epochs with η = 1, too large for this X"
+        let inputs: [(name: String, value: Tensor)] = [("X", X), ("y", y), ("learningRate", Tensor([1])), ("epochs", Tensor([200]))]
+        let got = candidate.fit(X, y, 1, 200).losses, want = peers.reference.fit(X, y, 1, 200).losses
+        do {
+            try context.expectClose(Double(got.count), Double(want.count), what: "the number of losses", situation: situation, inputs: inputs,
+                                    suspects: peers.suspects { Tensor(Double($0.fit(X, y, 1, 200).losses.count)) })
+        } catch let failure as CheckFailure {
+            let stop = got.last.map { "the last was \(Diagnosis.short($0))" } ?? "none at all"
+            throw CheckFailure(failure.diagnosis + """
+
+                  your fit returned \(got.count) losses for 200 epochs (\(stop)); the reference's run blows up to ∞ at epoch \
+                \((want.firstIndex { !$0.isFinite } ?? want.count) + 1) and goes on to NaN, recording all 200.
+                  observed: your loop stops early on a diverging run — when the loss rises, or when it is ∞ or NaN. \
+                Record one loss per epoch whatever its value: a diverging run must show its divergence.
+                """)
+        }
+        let finite = want.firstIndex { !($0.magnitude < 1e50) } ?? want.count
+        try context.expectClose(Tensor(Array(got.prefix(finite))), Tensor(Array(want.prefix(finite))), what: "the loss history",
+                                situation: situation + " (the epochs before the loss passes 1e50)", inputs: inputs,
+                                suspects: peers.suspects { Tensor(Array($0.fit(X, y, 1, 200).losses.prefix(finite))) })
+        if let index = got.indices.dropFirst(finite).first(where: { got[$0].magnitude < 1e50 }) {
+            throw CheckFailure("the loss history — wrong for \(situation): the reference's loss has passed 1e50 by epoch \(finite + 1) and never comes back, but yours is \(Diagnosis.short(got[index])) at epoch \(index + 1). Does your loop change something once the loss is large (η, or a reset)?")
+        }
+    }
+
     // MARK: - normal equations
 
     static let normalEquationsSpec = Spec(
@@ -117,8 +171,9 @@ extension LinearRegressionLesson {
         declarations: ["solveNormalEquations(_:_:)"],
         hints: [
             "At the minimum of the MSE its gradient is zero: Xᵀ(Xw + b − y) = 0 and Σ(Xw + b − y) = 0. Folding the bias into the weights with a column of ones, A = [X | 1], these become Aᵀ A θ = Aᵀ y with θ = (w, b).",
-            "Build A with `Tensor.concatenate([X, Tensor.ones([N, 1])], axis: 1)`, then `solveLinearSystem(matmul(A.transposed(), A), matmul(A.transposed(), y))` returns θ of shape [D + 1]: the first D entries are w, the last is b.",
-            "`let theta = solveLinearSystem(matmul(At, A), matmul(At, y)); return (theta.slice(axis: 0, 0..<d), theta[d])`",
+            "Read the chapter's section “The closed form: normal equations”. `Tensor.concatenate([X, Tensor.ones([N, 1])], axis: 1)` appends the column; `solveLinearSystem(A, b)` solves A θ = b.",
+            "A = [X | 1] is [N, D + 1], so AᵀA is [D + 1, D + 1] and Aᵀy is [D + 1]. With the ones column last, θ's first D entries are w and its last entry is b.",
+            "A sketch: `let A = …; let At = A.transposed(); let theta = solveLinearSystem(matmul(At, A), …)`, then split θ with `theta.slice(axis: 0, 0..<d)` and `theta[d]`.",
         ],
         standard: "compared with the reference on 4 random problems (N in 6–15, D in 1–4), a fifth of the first one's shape and an exact fit within |error| ≤ 1e-8 + 1e-6·|expected|; optimality: the MSE gradient at your solution is below 1e-8",
         mistakes: [
@@ -185,10 +240,11 @@ extension LinearRegressionLesson {
         declarations: ["ridgeLoss(_:_:weights:bias:lambda:)", "solveRidge(_:_:lambda:)"],
         hints: [
             "Ridge adds λ‖w‖² to the MSE. The bias is not penalized (shifting all targets by a constant should not cost anything). The derivative of λ Σ wⱼ² is 2λw, so only dWeights changes. For the closed form, centering X and y removes the bias from the problem.",
-            "ridgeLoss: reuse your mseLoss and add `lambda * (weights * weights).sum()` to the loss and `2 * lambda * weights` to dWeights. solveRidge: Xc = X − X.mean(axis: 0), yc = y − ȳ, solve (XcᵀXc + NλI) w = Xcᵀyc with `Tensor.identity(d)`, then b = ȳ − x̄·w (`dot`).",
-            "`solveLinearSystem(matmul(Xc.transposed(), Xc) + Double(n) * lambda * Tensor.identity(d), matmul(Xc.transposed(), yc))`; the N comes from the 1/N in the loss: setting (2/N)Xcᵀ(Xc w − yc) + 2λw = 0 and multiplying by N/2.",
+            "Read the chapter's section “Ridge regression”. ridgeLoss reuses your mseLoss. solveRidge works on centered data: Xc = X − x̄ (`X.mean(axis: 0)`), yc = y − ȳ; `Tensor.identity(d)` and `solveLinearSystem` do the rest.",
+            "Setting the gradient (2/N)Xcᵀ(Xc w − yc) + 2λw to 0 and multiplying by N/2 gives (XcᵀXc + NλI) w = Xcᵀyc — N, the number of rows, times λ. Then b = ȳ − x̄·w.",
+            "A sketch of solveRidge: `let weights = solveLinearSystem(matmul(Xc.transposed(), Xc) + … * Tensor.identity(d), matmul(Xc.transposed(), yc)); return (weights, yMean - …)`.",
         ],
-        standard: "ridgeLoss: loss and gradients compared with the reference on 4 random problems and 3 edge cases (λ = 0.1 and 2.5) within |error| ≤ 1e-8 + 1e-6·|expected|, gradient check relative error < 1e-7; solveRidge: compared with the reference on 4 random problems, and the ridge gradient at your solution is below 1e-8",
+        standard: "ridgeLoss: loss and gradients compared with the reference on 4 random problems and 4 edge cases (λ = 0.1 and 2.5) within |error| ≤ 1e-8 + 1e-6·|expected|, gradient check relative error < 1e-7; solveRidge: compared with the reference on 4 random problems, and the ridge gradient at your solution is below 1e-8",
         mistakes: [
             Change("bias penalized", "the bias is penalized: λ‖w‖² covers the weights only, so dBias is the plain MSE gradient.") {
                 $0.ridgeLoss = { X, y, w, b, lambda in

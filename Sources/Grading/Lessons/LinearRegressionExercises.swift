@@ -45,7 +45,11 @@ enum LinearRegressionLesson {
              var p = randomProblem(&context, rows: 4...4, features: 3...3)
              p.weights = Tensor.zeros([3]); p.bias = 0
              return p
-         }())]
+         }()),
+         // Terms of 1e8 that cancel to about 10: Float (7 digits) keeps none of the answer's digits.
+         ("large weights of opposite signs (1e8 and −1e8)",
+          Problem(X: Tensor([[1.0000001, 1], [2, 2.0000003], [1, 1], [-3.0000002, -3]]), y: Tensor([9, -31, 1, -18]),
+                  weights: Tensor([1e8, -1e8]), bias: 0.5))]
     }
 
     /// Compares a (loss, dWeights, dBias) triple with the reference, then
@@ -67,7 +71,7 @@ enum LinearRegressionLesson {
             try context.expectClose(got.dBias, want.dBias, what: "dBias of \(name)", situation: situation, inputs: p.inputs,
                                     batchSize: n, suspects: peers.suspects { Tensor(select($0)(p.X, p.y, p.weights, p.bias).dBias) })
         }
-        context.pass("\(name) matches the reference (loss, dWeights, dBias) on 4 random problems and 3 edge cases")
+        context.pass("\(name) matches the reference (loss, dWeights, dBias) on 4 random problems and 4 edge cases")
 
         let p = randomProblem(&context, rows: 3...8)
         let numericWeights = GradientCheck.numericalGradient(of: { mine(p.X, p.y, $0, p.bias).loss }, at: p.weights)
@@ -87,12 +91,19 @@ enum LinearRegressionLesson {
         declarations: ["predict(_:weights:bias:)"],
         hints: [
             "Each prediction is a weighted sum of one example's features plus the bias: ŷᵢ = Σⱼ Xᵢⱼ wⱼ + b. For all N examples at once that is a matrix–vector product.",
-            "`matmul(X, weights)` multiplies [N, D] by [D] and gives [N]; adding a Double adds it to every element.",
-            "`matmul(X, weights) + bias`",
+            "Read the chapter's section “The model and its geometry”. `matmul(_:_:)` multiplies a matrix by a vector.",
+            "Shapes: X is [N, D] and w is [D], so Xw is [N] — one score per example; adding the Double b adds it to every element.",
+            "A sketch: `matmul(…, …) + …`.",
         ],
-        standard: "compared with the reference on 4 random problems (N in 1–8, D in 1–5) and 3 edge cases (a batch of one, a single feature, zero weights), within |error| ≤ 1e-8 + 1e-6·|expected|",
+        standard: "compared with the reference on 4 random problems (N in 1–8, D in 1–5) and 4 edge cases (a batch of one, a single feature, zero weights, weights of ±1e8 whose terms cancel to about 10 — Float's 7 digits lose them), within |error| ≤ 1e-8 + 1e-6·|expected|",
         mistakes: [
             Change("forgot the bias", "the bias is missing: ŷ = Xw + b.") { $0.predict = { X, w, _ in matmul(X, w) } },
+            Change("computed in Float", "the arithmetic is done in Float, whose 7 digits lose the answer when large terms cancel (1.0000001·1e8 − 1·1e8 is 10, but about 11.9 in Float): this course computes in Double.") {
+                $0.predict = { X, w, b in
+                    let (xs, ws) = (X.map { Double(Float($0)) }, w.map { Double(Float($0)) })
+                    return (matmul(xs, ws) + b).map { Double(Float($0)) }
+                }
+            },
             Change("subtracted the bias", "the bias is subtracted: ŷ = Xw + b, plus.") { $0.predict = { X, w, b in matmul(X, w) - b } },
             Change("elementwise product", "X * w multiplies elementwise and gives [N, D]: each prediction must sum over the features, which `matmul(X, weights)` does.") {
                 $0.predict = { X, w, b in X * w + b }
@@ -117,7 +128,7 @@ enum LinearRegressionLesson {
                                     what: "predict", situation: situation, inputs: p.inputs,
                                     suspects: peers.suspects { $0.predict(p.X, p.weights, p.bias) })
         }
-        context.pass("predict matches the reference on 4 random problems and 3 edge cases")
+        context.pass("predict matches the reference on 4 random problems and 4 edge cases")
     }
 
     // MARK: - mseLoss
@@ -127,10 +138,11 @@ enum LinearRegressionLesson {
         declarations: ["mseLoss(_:_:weights:bias:)"],
         hints: [
             "L = (1/N) Σ (ŷᵢ − yᵢ)². Differentiate one term: ∂/∂wⱼ (ŷᵢ − yᵢ)² = 2(ŷᵢ − yᵢ)·Xᵢⱼ. Averaging over i gives ∂L/∂w = (2/N) Xᵀ(ŷ − y); the bias sees a 1 instead of Xᵢⱼ, so ∂L/∂b = (2/N) Σ(ŷᵢ − yᵢ).",
-            "Compute the residual r = predict(X, weights: weights, bias: bias) − y once ([N]), then the loss `(r * r).sum() / n`, the weight gradient `matmul(X.transposed(), r)` scaled by 2/N, and the bias gradient from `r.sum()`.",
-            "`let n = Double(X.shape[0]); let r = predict(X, weights: weights, bias: bias) - y; return ((r * r).sum() / n, matmul(X.transposed(), r) * (2 / n), 2 * r.sum() / n)`",
+            "Read the chapter's section “The gradient, derived”. Call your `predict` for ŷ; N is the number of rows, `X.shape[0]` (not the number of features).",
+            "Compute the residual r = ŷ − y once, shape [N]. Then the loss is r·r / N, the weight gradient is Xᵀr ([D, N]·[N] = [D]) times 2/N, and the bias gradient is 2/N times the sum of r.",
+            "A sketch: `let n = Double(X.shape[0]); let r = predict(X, weights: weights, bias: bias) - y; let loss = …; let dWeights = matmul(X.transposed(), r) * …; return (loss, dWeights, …)`.",
         ],
-        standard: "loss, dWeights and dBias compared with the reference on 4 random problems and 3 edge cases (a batch of one, a single feature, zero weights) within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check of (dWeights, dBias) against your own loss: relative error < 1e-7",
+        standard: "loss, dWeights and dBias compared with the reference on 4 random problems and 4 edge cases (a batch of one, a single feature, zero weights, weights of ±1e8 whose terms cancel to about 10 — Float's 7 digits lose them) within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check of (dWeights, dBias) against your own loss: relative error < 1e-7",
         mistakes: [
             Change("1/(2N) instead of 1/N", "this is the 1/(2N) convention: this course's loss is (1/N) Σ (ŷ − y)², so the gradients carry a 2.") {
                 $0.mseLoss = { X, y, w, b in
@@ -209,8 +221,9 @@ enum LinearRegressionLesson {
         declarations: ["gradientDescentStep(weights:bias:dWeights:dBias:learningRate:)"],
         hints: [
             "The gradient points uphill, towards larger loss. Gradient descent moves the other way: subtract the gradient, scaled by the learning rate η.",
-            "Two updates: the weights with dWeights (tensors, [D]) and the bias with dBias (a Double).",
-            "`(weights - learningRate * dWeights, bias - learningRate * dBias)`",
+            "Read the chapter's section “Gradient descent”. There are two updates: the weights with dWeights (tensors, [D]) and the bias with dBias (a Double).",
+            "w ← w − η·∂L/∂w and b ← b − η·∂L/∂b: the same η on both, taken from the argument.",
+            "A sketch: `(weights - learningRate * …, bias - …)`.",
         ],
         standard: "compared with the reference on 5 random steps (D in 1–5, learning rates 1e-3 to 1) within |error| ≤ 1e-8 + 1e-6·|expected|",
         mistakes: [
