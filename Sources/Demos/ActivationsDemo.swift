@@ -54,7 +54,8 @@ let activationsDemo = Demo(
     print("\n   The first two rows differ by 1000 in every logit and give the same probabilities.\n")
 
     // 3. The gradient that survives a deep stack: h ← act(W h), backpropagated with your backward passes.
-    print("3. How much gradient reaches the input of a deep stack h ← act(W·h)  (width 32, one fixed random input)\n")
+    print("3. How much gradient reaches the input of a deep stack h ← act(W·h)  (width 32, one fixed random input)")
+    print("   [sigmoid: \(options.source(of: "activations.sigmoid")), tanh: \(options.source(of: "activations.tanh")), relu: \(options.source(of: "activations.relu"))]\n")
     let width = 32
     let maxDepth = options.quick ? 12 : 30
     var random = SeededGenerator(seed: 7)

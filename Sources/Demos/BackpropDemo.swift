@@ -12,6 +12,8 @@ let backpropDemo = Demo(
     let f = BackpropFunctions.mixing(learnerFor: options.passed)
     let plotWidth = min(60, max(30, Terminal.width - 16))
     var random = SeededGenerator(seed: 4)
+    // The data file first: a damaged Data/digits.csv is named before any training starts.
+    let digits = try Dataset.digits()
 
     // 1. XOR: four noisy corners, opposite corners share a label.
     var rows: [Tensor] = [], labels: [Int] = []
@@ -34,7 +36,6 @@ let backpropDemo = Demo(
     print("   o = class 0, x = class 1; shaded: where the network says class 1. Eight ReLU units bend the boundary.\n")
 
     // 2. Digits.
-    let digits = try Dataset.digits()
     let (rest, rawTest) = digits.split(trainingFraction: 0.8, using: &random)
     let (rawTrain, rawValidation) = rest.split(trainingFraction: 0.85, using: &random)
     // Each pixel standardized with the training set's mean and spread, so every input starts on the same scale.
@@ -49,7 +50,7 @@ let backpropDemo = Demo(
     2. Handwritten digits: \(digits.count) images of 8 × 8 pixels (UCI, CC BY 4.0), split into \(train.count) for training,
        \(validation.count) for validation and \(test.count) for the final test, each pixel standardized with the training
        set's mean and spread. A \(sizes) network, minibatches of \(batchSize),
-       η = \(learningRate), λ = \(lambda), \(epochs) epochs.
+       η = \(learningRate), λ = \(lambda), \(epochs) epochs [training: \(options.source(of: "mlp.training")), network: \(options.source(of: "mlp.deepNet"))].
 
     """)
     var layers = BackpropFunctions.heInitialized(sizes: sizes, using: &random)
