@@ -486,11 +486,17 @@ final class Watch {
     static func milestone(_ lesson: CourseLesson, demos: [DemoInfo], lessons: [CourseLesson], next: ExerciseInfo?,
                           keys: Bool, width: Int) -> [String] {
         var lines = ["🎉 " + "Lesson \(lesson.label) complete!".styled(.bold).styled(.green)]
-        let built = lesson.exercises.map(\.title).joined(separator: "; ")
+        // "Sigmoid: forward and backward" → "Sigmoid"; each file's exercises once.
+        var names: [String] = []
+        for exercise in lesson.exercises {
+            let name = String(exercise.title.split(separator: ":").first ?? Substring(exercise.title))
+            if !names.contains(name) { names.append(name) }
+        }
+        let built = names.joined(separator: ", ")
         lines += Renderer.wrapLine("You built: " + built + ".", width: width - 3).map { "   " + $0.trimmingCharacters(in: .whitespaces) }
         if demos.contains(where: { $0.lesson == lesson.number }) {
             let number = String(format: "%02d", lesson.number)
-            lines += Renderer.wrapLine("Now see it work: `swift run course demo \(number)` trains with your code (in another terminal).",
+            lines += Renderer.wrapLine("Now see it work: `swift run course demo \(number)` runs your code on real data (in another terminal).",
                                        width: width - 3).map { "   " + $0.trimmingCharacters(in: .whitespaces) }
         }
         if let next, let nextLesson = lessons.first(where: { $0.folder == next.lesson }) {
