@@ -24,7 +24,7 @@ let activationsDemo = Demo(
         ("gelu", "activations.gelu", f.geluForward, { x in f.geluBackward(Tensor.ones(like: x), x) }),
     ]
     var functionSeries: [Series] = [], derivativeSeries: [Series] = []
-    print("1. Each function (━ first color) and its derivative from your backward pass (━ second color), x in [-5, 5]\n")
+    print("1. Each function and its derivative from your backward pass (d/dx), x in [-5, 5]; the legend under each plot tells them apart\n")
     for function in functions {
         let y = function.forward(xs), dy = function.derivative(xs)
         let curve = Series(function.name, points: zip(xs.scalars, y.scalars).map { ($0, $1) })

@@ -256,6 +256,9 @@ public enum Commands {
 
     static func solution(_ context: RunnerContext) throws -> Int32 {
         let status = Status(enabled: true)
+        if context.session.catalogOnlyWithoutBuilding(), CourseFolders.catalogCoversDisk(root: context.root) {
+            _ = try Course.resolveExercise(context.arguments.positionals[0])
+        }
         let preparation = context.session.prepare(status: status.show)
         guard preparation.catalogLoaded else { return noCatalog(preparation, json: false) }
         let exercise = try Course.resolveExercise(context.arguments.positionals[0])
