@@ -223,6 +223,8 @@ final class Watch {
         session.cancel = Watch.cancelOnSave(watcher)
         let width = renderer.width
         let preparation = session.prepare(status: { line in
+            // "building…" is already said above; what matters is a wait or a second build.
+            guard line != "building…" else { return }
             for wrapped in Renderer.wrapLine("  " + line, width: width) { print(wrapped.styled(.gray)) }
             Terminal.flushStandardOutput()
         })
