@@ -62,7 +62,7 @@ public struct LinePlot: Sendable {
             }
         }
         // Ticks at round numbers (decades on a log scale), each on the row nearest to it.
-        let target = logY ? Swift.max(2, height / 2) : Swift.max(2, Swift.min(6, height / 3))
+        let target = logY ? Swift.max(2, height / 2) : Swift.max(3, Swift.min(6, height / 2 + 1))
         let ticks = logY ? SVGPlot.logTicks(bounds.minY, bounds.maxY, target: target) : SVGPlot.ticks(bounds.minY, bounds.maxY, target: target)
         var rowLabels: [Int: String] = [:]
         for tick in ticks {

@@ -95,8 +95,8 @@ struct TerminalOutputTests {
         #expect(lines[0] == "loss")
         let rows = lines[1...5]
         #expect(rows.allSatisfy { $0.visibleWidth == 1 + 2 + 20 }, "\(rows)")
-        // Ticks at round numbers (2 and 4), each on its nearest row; the other rows have no tick.
-        #expect(rows.map { String($0.prefix(3)) } == ["4 ┤", "  │", "  │", "2 ┤", "  │"])
+        // Ticks at round numbers (1, 2, 3, 4), each on its nearest row; the other rows have no tick.
+        #expect(rows.map { String($0.prefix(3)) } == ["4 ┤", "3 ┤", "  │", "2 ┤", "1 ┤"])
         #expect(lines[6] == "  └" + String(repeating: "─", count: 20))
         #expect(lines[7].trimmingCharacters(in: .whitespaces).hasPrefix("0"))
         #expect(lines[7].hasSuffix("3"))
