@@ -3,7 +3,8 @@ import Foundation
 
 /// Exercise `activations.leakyRelu` — leaky ReLU, forward.
 ///
-/// $$ f(x) = \begin{cases} x & x > 0 \\ \alpha x & x \le 0 \end{cases} $$
+///     f(x) = x       if x > 0
+///     f(x) = α · x   if x ≤ 0
 ///
 /// A small slope α (typically 0.01) for negative inputs keeps a gradient
 /// flowing where a plain ReLU would be dead.

@@ -3,7 +3,7 @@ import Foundation
 
 /// Exercise `activations.sigmoid` — the logistic sigmoid, forward.
 ///
-/// $$ \sigma(x) = \frac{1}{1 + e^{-x}} $$
+///     σ(x) = 1 / (1 + exp(−x))
 ///
 /// Squashes any real number into the open interval (0, 1), elementwise.
 /// Must stay finite for large inputs: `sigmoidForward(Tensor([-1000, 1000]))`
@@ -18,9 +18,9 @@ public func sigmoidForward(_ x: Tensor) -> Tensor {
 
 /// Exercise `activations.sigmoid` — the sigmoid, backward.
 ///
-/// With `y = σ(x)`, the derivative is σ'(x) = y (1 − y), so
+/// With `y = σ(x)`, the derivative is σ′(x) = y (1 − y), so
 ///
-/// $$ \frac{\partial L}{\partial x} = \frac{\partial L}{\partial y} \odot y \odot (1 - y). $$
+///     ∂L/∂x = ∂L/∂y ⊙ y ⊙ (1 − y)
 ///
 /// - Parameters:
 ///   - dOut: ∂L/∂y, the upstream gradient, the shape of `x`.

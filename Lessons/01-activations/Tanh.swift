@@ -3,7 +3,7 @@ import Foundation
 
 /// Exercise `activations.tanh` — the hyperbolic tangent, forward.
 ///
-/// $$ \tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}} = 2\sigma(2x) - 1 $$
+///     tanh(x) = (eˣ − e⁻ˣ) / (eˣ + e⁻ˣ) = 2σ(2x) − 1
 ///
 /// Output in (−1, 1), zero-centred. Must be finite for x = ±1000 (the
 /// textbook quotient is `inf / inf` there).

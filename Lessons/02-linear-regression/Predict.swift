@@ -3,7 +3,7 @@ import Foundation
 
 /// Exercise `linreg.predict` — the linear model's predictions.
 ///
-/// $$ \hat y = X w + b $$
+///     ŷ = X w + b
 ///
 /// - Parameters:
 ///   - X: inputs, shape `[N, D]` (N examples of D features).

@@ -3,7 +3,7 @@ import Foundation
 
 /// Exercise `linreg.ridge` — ridge regression (L2 regularization), loss and gradients.
 ///
-/// $$ L = \frac{1}{N} \sum_i (\hat y_i - y_i)^2 + \lambda \lVert w \rVert^2 $$
+///     L = (1/N) · Σᵢ (ŷᵢ − yᵢ)² + λ · ‖w‖²
 ///
 /// The bias is not penalized. Compared with `mseLoss`, ∂L/∂w gains 2λw and
 /// ∂L/∂b is unchanged.
@@ -25,7 +25,7 @@ public func ridgeLoss(_ X: Tensor, _ y: Tensor, weights: Tensor, bias: Double, l
 /// Center the data so the unpenalized bias drops out: Xc = X − x̄ (column
 /// means), yc = y − ȳ. Setting the gradient of the ridge loss to zero gives
 ///
-/// $$ \left(X_c^\top X_c + N \lambda I\right) w = X_c^\top y_c, \qquad b = \bar y - \bar x \cdot w $$
+///     (Xcᵀ Xc + N λ I) w = Xcᵀ yc,   b = ȳ − x̄ · w
 ///
 /// (the N comes from the 1/N in the loss).
 ///

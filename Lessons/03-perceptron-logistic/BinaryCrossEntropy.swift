@@ -7,11 +7,11 @@ import Foundation
 /// −[y log p + (1 − y) log(1 − p)]. Written in terms of the logit z it
 /// simplifies to a form that never overflows:
 ///
-/// $$ \ell(z, y) = \max(z, 0) - z\,y + \log\left(1 + e^{-|z|}\right) $$
+///     ℓ(z, y) = max(z, 0) − z · y + log(1 + exp(−|z|))
 ///
 /// The loss is the mean over the N examples, so
 ///
-/// $$ \frac{\partial L}{\partial z_i} = \frac{\sigma(z_i) - y_i}{N} . $$
+///     ∂L/∂zᵢ = (σ(zᵢ) − yᵢ) / N
 ///
 /// - Parameters:
 ///   - logits: z, shape `[N]`.

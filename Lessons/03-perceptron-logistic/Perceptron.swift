@@ -6,7 +6,8 @@ import Foundation
 /// A perceptron is a single layer: one weight per input feature, a bias, and
 /// a sign for output. No hidden layer.
 ///
-/// $$ \hat y_i = \begin{cases} +1 & w \cdot x_i + b > 0 \\ -1 & \text{otherwise (a point on the boundary counts as } -1) \end{cases} $$
+///     ŷᵢ = +1   if w · xᵢ + b > 0
+///     ŷᵢ = −1   otherwise (a point on the boundary counts as −1)
 ///
 /// - Parameters:
 ///   - X: inputs, shape `[N, D]`.
@@ -22,7 +23,7 @@ public func perceptronPredict(_ X: Tensor, weights: Tensor, bias: Double) -> Ten
 /// The example is a mistake when y (w·x + b) ≤ 0 (wrong side, or on the
 /// boundary). Only then do the parameters move, towards classifying it right:
 ///
-/// $$ w \leftarrow w + \eta\, y\, x, \qquad b \leftarrow b + \eta\, y $$
+///     w ← w + η · y · x,   b ← b + η · y
 ///
 /// This is not gradient descent on a loss, and there is no backpropagation:
 /// it is Rosenblatt's rule.

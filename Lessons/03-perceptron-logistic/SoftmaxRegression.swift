@@ -6,11 +6,11 @@ import Foundation
 /// For K classes, p = softmax of each row of the logits, and the loss of an
 /// example with label c is −log p_c. Computed stably with the row maximum m:
 ///
-/// $$ \ell_i = -\Big( z_{i c_i} - m_i - \log \sum_k e^{z_{ik} - m_i} \Big) $$
+///     ℓᵢ = −(z[i, cᵢ] − mᵢ − log Σₖ exp(zᵢₖ − mᵢ)),   mᵢ = maxₖ zᵢₖ
 ///
 /// The loss is the mean over the N rows; its gradient is "softmax minus one-hot":
 ///
-/// $$ \frac{\partial L}{\partial z_{ik}} = \frac{p_{ik} - [k = c_i]}{N} $$
+///     ∂L/∂zᵢₖ = (pᵢₖ − [k = cᵢ]) / N
 ///
 /// - Parameters:
 ///   - logits: z, shape `[N, K]`.
@@ -25,8 +25,7 @@ public func softmaxCrossEntropy(_ logits: Tensor, labels: [Int]) -> (loss: Doubl
 /// Scores Z = XW + b (b added to every row), loss and ∂L/∂Z from your
 /// `softmaxCrossEntropy`, then through Z = XW + b:
 ///
-/// $$ \frac{\partial L}{\partial W} = X^\top \frac{\partial L}{\partial Z}, \qquad
-///    \frac{\partial L}{\partial b} = \sum_i \Big(\frac{\partial L}{\partial Z}\Big)_{i,:} $$
+///     ∂L/∂W = Xᵀ · ∂L/∂Z,   ∂L/∂b = Σᵢ (∂L/∂Z)[i, :]
 ///
 /// - Parameters:
 ///   - X: inputs, shape `[N, D]`.

@@ -31,7 +31,7 @@ public struct DenseLayer: Sendable {
 /// affine → ReLU for every layer but the last, which is affine only.
 ///
 /// - Parameters:
-///   - layers: L ≥ 1 layers; layer l maps `[N, D_l]` to `[N, D_{l+1}]`.
+///   - layers: L ≥ 1 layers; layer l maps `[N, Dₗ]` to `[N, Dₗ₊₁]`.
 ///   - X: `[N, D_0]`.
 /// - Returns: scores, `[N, C]`.
 public func networkScores(_ layers: [DenseLayer], _ X: Tensor) -> Tensor {
@@ -41,7 +41,7 @@ public func networkScores(_ layers: [DenseLayer], _ X: Tensor) -> Tensor {
 /// Exercise `mlp.deepNet` — loss and gradients of a fully connected network
 /// of any depth: the two-layer network's loss, generalized.
 ///
-/// $$ L = \frac1N \sum_i -\log p_{i, y_i} + \frac{\lambda}{2} \sum_l \lVert W_l\rVert^2 $$
+///     L = (1/N) · Σᵢ −log p[i, yᵢ] + (λ/2) · Σₗ ‖Wₗ‖²
 ///
 /// Forward: keep every layer's cache. Backward: from the softmax gradient of
 /// the scores, walk the layers in reverse, each backward handing its dx to the

@@ -22,7 +22,7 @@ public func reluLayerForward(_ x: Tensor) -> (out: Tensor, cache: ReLUCache) {
 /// Exercise `mlp.relu` — ReLU as a layer, backward: the upstream gradient
 /// passes where x > 0 and is stopped elsewhere.
 ///
-/// $$ \frac{\partial L}{\partial x} = \frac{\partial L}{\partial \text{out}} \odot [x > 0] $$
+///     ∂L/∂x = ∂L/∂out ⊙ [x > 0]
 ///
 /// - Parameters:
 ///   - dOut: ∂L/∂out, the shape of x.

@@ -15,7 +15,7 @@ public struct TrainingHistory: Sendable {
 
 /// Exercise `mlp.training` — one step of stochastic gradient descent on every layer.
 ///
-/// $$ W_l \leftarrow W_l - \eta\, \frac{\partial L}{\partial W_l}, \qquad b_l \leftarrow b_l - \eta\, \frac{\partial L}{\partial b_l} $$
+///     Wₗ ← Wₗ − η · ∂L/∂Wₗ,   bₗ ← bₗ − η · ∂L/∂bₗ
 ///
 /// - Parameters:
 ///   - layers: the parameters.

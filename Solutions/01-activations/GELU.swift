@@ -3,8 +3,7 @@ import Foundation
 
 /// Exercise `activations.gelu` — GELU (tanh approximation), forward.
 ///
-/// $$ \mathrm{gelu}(x) = \tfrac12 x \left(1 + \tanh u\right), \qquad
-///    u = \sqrt{2/\pi}\,\left(x + 0.044715\,x^3\right) $$
+///     gelu(x) = ½ · x · (1 + tanh u),   u = √(2/π) · (x + 0.044715 · x³)
 ///
 /// The Transformer's feed-forward layers (lesson 08) use it: a smooth ReLU
 /// that lets a little negative signal through.
@@ -22,7 +21,9 @@ public func geluForward(_ x: Tensor) -> Tensor {
 ///
 /// By the product and chain rules, with t = tanh u:
 ///
-/// $$ \mathrm{gelu}'(x) = \tfrac12 (1 + t) + \tfrac12 x (1 - t^2)\,\sqrt{2/\pi}\,(1 + 3 \cdot 0.044715\,x^2) $$
+///     gelu′(x) = ½ · (1 + t) + ½ · x · (1 − t²) · √(2/π) · (1 + 3 · 0.044715 · x²)
+///
+/// and ∂L/∂x = dOut ⊙ gelu′(x).
 ///
 /// - Parameters:
 ///   - dOut: ∂L/∂y, the shape of `input`.

@@ -3,8 +3,8 @@ import Foundation
 
 /// Exercise `activations.logSoftmax` — log of the softmax of each row, forward.
 ///
-/// $$ \log \mathrm{softmax}(x)_{ij} = x_{ij} - \log \sum_k e^{x_{ik}}
-///    = (x_{ij} - m_i) - \log \sum_k e^{x_{ik} - m_i}, \quad m_i = \max_k x_{ik} $$
+///     log softmax(x)ᵢⱼ = xᵢⱼ − log Σₖ exp(xᵢₖ)
+///                      = (xᵢⱼ − mᵢ) − log Σₖ exp(xᵢₖ − mᵢ),   mᵢ = maxₖ xᵢₖ
 ///
 /// Computing `log(softmax(x))` in two steps loses everything below 1e-308:
 /// for logits `[0, 1000]` the first probability underflows to 0 and its log
@@ -23,7 +23,7 @@ public func logSoftmaxForward(_ x: Tensor) -> Tensor {
 ///
 /// With y = log softmax(x) and p = softmax(x) = exp(y):
 ///
-/// $$ \frac{\partial L}{\partial x_{ij}} = g_{ij} - p_{ij} \sum_k g_{ik}, \qquad g = \frac{\partial L}{\partial y} $$
+///     ∂L/∂xᵢⱼ = gᵢⱼ − pᵢⱼ · Σₖ gᵢₖ,   g = ∂L/∂y
 ///
 /// - Parameters:
 ///   - dOut: ∂L/∂y, shape `[N, C]`.

@@ -3,7 +3,7 @@ import Foundation
 
 /// Exercise `activations.relu` — the rectified linear unit, forward.
 ///
-/// $$ \mathrm{relu}(x) = \max(0, x) $$
+///     relu(x) = max(0, x)
 ///
 /// - Parameter x: any shape.
 /// - Returns: max(0, x) elementwise; never negative.

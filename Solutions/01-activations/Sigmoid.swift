@@ -3,7 +3,7 @@ import Foundation
 
 /// Exercise `activations.sigmoid` — the logistic sigmoid, forward.
 ///
-/// $$ \sigma(x) = \frac{1}{1 + e^{-x}} $$
+///     σ(x) = 1 / (1 + exp(−x))
 ///
 /// Squashes any real number into the open interval (0, 1), elementwise.
 /// Must stay finite for large inputs: `sigmoidForward(Tensor([-1000, 1000]))`
@@ -14,8 +14,8 @@ import Foundation
 /// - Returns: σ(x), the shape of `x`.
 public func sigmoidForward(_ x: Tensor) -> Tensor {
     // BEGIN SOLUTION
-    // Two branches so that exp never overflows: for v ≥ 0, 1/(1+e^{-v});
-    // for v < 0 the equal form e^{v}/(1+e^{v}).
+    // Two branches so that exp never overflows: for v ≥ 0, 1/(1 + e⁻ᵛ);
+    // for v < 0 the equal form eᵛ/(1 + eᵛ).
     x.map { v in
         if v >= 0 { return 1 / (1 + exp(-v)) }
         let e = exp(v)
@@ -26,9 +26,9 @@ public func sigmoidForward(_ x: Tensor) -> Tensor {
 
 /// Exercise `activations.sigmoid` — the sigmoid, backward.
 ///
-/// With `y = σ(x)`, the derivative is σ'(x) = y (1 − y), so
+/// With `y = σ(x)`, the derivative is σ′(x) = y (1 − y), so
 ///
-/// $$ \frac{\partial L}{\partial x} = \frac{\partial L}{\partial y} \odot y \odot (1 - y). $$
+///     ∂L/∂x = ∂L/∂y ⊙ y ⊙ (1 − y)
 ///
 /// - Parameters:
 ///   - dOut: ∂L/∂y, the upstream gradient, the shape of `x`.

@@ -3,7 +3,7 @@ import Foundation
 
 /// Exercise `activations.softmax` — softmax of each row, forward.
 ///
-/// $$ y_{ij} = \frac{e^{x_{ij}}}{\sum_{k} e^{x_{ik}}} $$
+///     yᵢⱼ = exp(xᵢⱼ) / Σₖ exp(xᵢₖ)
 ///
 /// Each row of the result is a probability distribution: positive entries
 /// that sum to 1. Softmax does not change when a constant is added to a
@@ -24,8 +24,7 @@ public func softmaxForward(_ x: Tensor) -> Tensor {
 ///
 /// The Jacobian of one row is J = diag(y) − y yᵀ, so without ever building it:
 ///
-/// $$ \frac{\partial L}{\partial x_{ij}} = y_{ij}\Big(g_{ij} - \sum_k g_{ik}\, y_{ik}\Big),
-///    \qquad g = \frac{\partial L}{\partial y} $$
+///     ∂L/∂xᵢⱼ = yᵢⱼ · (gᵢⱼ − Σₖ gᵢₖ · yᵢₖ),   g = ∂L/∂y
 ///
 /// - Parameters:
 ///   - dOut: ∂L/∂y, shape `[N, C]`.

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Move against the gradient, scaled by the learning rate η:
 ///
-/// $$ w \leftarrow w - \eta\, \frac{\partial L}{\partial w}, \qquad b \leftarrow b - \eta\, \frac{\partial L}{\partial b} $$
+///     w ← w − η · ∂L/∂w,   b ← b − η · ∂L/∂b
 ///
 /// - Parameters:
 ///   - weights: w, shape `[D]`.

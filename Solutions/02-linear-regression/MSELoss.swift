@@ -3,10 +3,9 @@ import Foundation
 
 /// Exercise `linreg.mse` — the mean squared error and its gradients.
 ///
-/// $$ L = \frac{1}{N} \sum_{i=1}^{N} (\hat y_i - y_i)^2, \qquad \hat y = X w + b $$
+///     L = (1/N) · Σᵢ (ŷᵢ − yᵢ)²,   ŷ = X w + b
 ///
-/// $$ \frac{\partial L}{\partial w} = \frac{2}{N} X^\top (\hat y - y), \qquad
-///    \frac{\partial L}{\partial b} = \frac{2}{N} \sum_i (\hat y_i - y_i) $$
+///     ∂L/∂w = (2/N) · Xᵀ (ŷ − y),   ∂L/∂b = (2/N) · Σᵢ (ŷᵢ − yᵢ)
 ///
 /// (Some texts use 1/(2N) to cancel the 2; this course uses 1/N.)
 ///

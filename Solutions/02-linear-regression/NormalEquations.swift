@@ -7,7 +7,7 @@ import Foundation
 /// A = [X | 1] of shape `[N, D + 1]`, θ = (w, b). Setting the gradient of the
 /// MSE to zero gives the normal equations
 ///
-/// $$ A^\top A\, \theta = A^\top y . $$
+///     Aᵀ A θ = Aᵀ y
 ///
 /// Solve them with `solveLinearSystem(_:_:)` (Gaussian elimination).
 ///

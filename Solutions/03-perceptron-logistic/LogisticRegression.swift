@@ -7,8 +7,7 @@ import Foundation
 /// probability of class 1. With your `binaryCrossEntropyWithLogits` giving
 /// L and ∂L/∂z, the chain rule through z = Xw + b gives
 ///
-/// $$ \frac{\partial L}{\partial w} = X^\top \frac{\partial L}{\partial z}, \qquad
-///    \frac{\partial L}{\partial b} = \sum_i \frac{\partial L}{\partial z_i} $$
+///     ∂L/∂w = Xᵀ · ∂L/∂z,   ∂L/∂b = Σᵢ ∂L/∂zᵢ
 ///
 /// then w ← w − η ∂L/∂w and b ← b − η ∂L/∂b.
 ///

@@ -16,7 +16,7 @@ public struct AffineCache: Sendable {
 
 /// Exercise `mlp.affine` — an affine (fully connected) layer, forward.
 ///
-/// $$ \text{out} = xW + b $$
+///     out = x W + b
 ///
 /// with b added to every row. Keep in the cache what the backward will need.
 ///
@@ -35,9 +35,7 @@ public func affineForward(_ x: Tensor, weights: Tensor, bias: Tensor) -> (out: T
 ///
 /// With G = ∂L/∂out (`[N, M]`), the chain rule through out = xW + b gives
 ///
-/// $$ \frac{\partial L}{\partial x} = G W^\top, \qquad
-///    \frac{\partial L}{\partial W} = x^\top G, \qquad
-///    \frac{\partial L}{\partial b} = \sum_{i} G_{i,:} $$
+///     ∂L/∂x = G Wᵀ,   ∂L/∂W = xᵀ G,   ∂L/∂b = Σᵢ G[i, :]
 ///
 /// (b was added to every row, so its gradient sums over the batch).
 ///

@@ -33,7 +33,7 @@ public struct TwoLayerNet: Sendable {
 
 /// Exercise `mlp.twoLayer` — the network's class scores (the forward pass only).
 ///
-/// $$ \text{scores} = \mathrm{relu}(X W_1 + b_1)\, W_2 + b_2 $$
+///     scores = relu(X W₁ + b₁) W₂ + b₂
 ///
 /// - Parameters:
 ///   - net: the parameters.
@@ -52,7 +52,7 @@ public func twoLayerNetScores(_ net: TwoLayerNet, _ X: Tensor) -> Tensor {
 /// `softmaxCrossEntropy` is available) plus L2 regularization of the weights
 /// (not the biases):
 ///
-/// $$ L = \frac1N \sum_i -\log p_{i, y_i} + \frac{\lambda}{2}\big(\lVert W_1\rVert^2 + \lVert W_2\rVert^2\big) $$
+///     L = (1/N) · Σᵢ −log p[i, yᵢ] + (λ/2) · (‖W₁‖² + ‖W₂‖²)
 ///
 /// so each weight gradient gains λW. Backward: through the second affine
 /// layer, the ReLU, then the first affine layer — your layers from this lesson.

@@ -72,37 +72,52 @@ extension Dataset {
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Data")
     }
 
-    /// A problem reading a data file: which file, which line, what.
+    /// A problem reading a data file: which file, which line, what, and how
+    /// to get the shipped file back.
     public struct LoadError: Error, CustomStringConvertible {
+        /// The path as the learner knows it: `Data/digits.csv`.
         public let file: String
+        /// 0 when the file could not be read at all.
         public let line: Int
         public let problem: String
-        public var description: String { "\(file):\(line): \(problem)" }
+        public var description: String {
+            (line > 0 ? "\(file):\(line): \(problem)" : "\(file): \(problem)")
+                + " — the data file is damaged or missing; restore it with `git checkout -- \(file)`"
+        }
     }
 
     /// The UCI handwritten digits shipped in `Data/digits.csv`: 1,797 images
     /// of 8 × 8 pixels, features scaled from 0–16 to 0–1, labels 0–9
     /// (CC BY 4.0, E. Alpaydin and C. Kaynak — see `Data/README.md`).
     public static func digits(from url: URL = dataDirectory().appendingPathComponent("digits.csv")) throws -> Dataset {
-        let text = try String(contentsOf: url, encoding: .utf8)
+        let file = "Data/" + url.lastPathComponent
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            throw LoadError(file: file, line: 0, problem: "cannot be read as UTF-8 text (\(url.path))")
+        }
         var pixels: [Double] = []
         var labels: [Int] = []
         pixels.reserveCapacity(1797 * 64)
         for (number, line) in text.split(whereSeparator: \.isNewline).enumerated() {
             let fields = line.split(separator: ",")
             guard fields.count == 65 else {
-                throw LoadError(file: url.lastPathComponent, line: number + 1, problem: "expected 65 comma-separated integers, found \(fields.count)")
+                throw LoadError(file: file, line: number + 1, problem: "expected 65 comma-separated integers, found \(fields.count)")
             }
             for field in fields.prefix(64) {
                 guard let value = Int(field), (0...16).contains(value) else {
-                    throw LoadError(file: url.lastPathComponent, line: number + 1, problem: "pixel \"\(field)\" is not an integer in 0...16")
+                    throw LoadError(file: file, line: number + 1, problem: "pixel \"\(field)\" is not an integer in 0...16")
                 }
                 pixels.append(Double(value) / 16)
             }
             guard let label = Int(fields[64]), (0...9).contains(label) else {
-                throw LoadError(file: url.lastPathComponent, line: number + 1, problem: "label \"\(fields[64])\" is not a digit")
+                throw LoadError(file: file, line: number + 1, problem: "label \"\(fields[64])\" is not a digit")
             }
             labels.append(label)
+        }
+        guard labels.count == 1797 else {
+            throw LoadError(file: file, line: labels.count + 1, problem: "expected 1,797 images, found \(labels.count)")
         }
         return Dataset(features: Tensor(shape: [labels.count, 64], scalars: pixels), labels: labels, classCount: 10)
     }

@@ -1,7 +1,9 @@
 import Foundation
 
 /// A line plot drawn with Unicode braille characters, several series in
-/// different colors, with y-axis labels and a legend.
+/// different colors, with y-axis labels at round numbers and a legend.
+/// Without colors (`NO_COLOR`, a pipe) every series after the first is
+/// drawn with its own glyph (`×`, `+`, `o`, …), so the curves stay apart.
 ///
 /// ```swift
 /// let plot = LinePlot(title: "loss", series: [Series("train", values: losses)])
@@ -19,10 +21,14 @@ public struct LinePlot: Sendable {
         self.logY = logY
     }
 
+    /// The glyphs of the series after the first when there are no colors.
+    static let glyphs: [Character] = ["×", "+", "o", "*", "#", "%"]
+
     /// The plot as lines of text: `width` × `height` character cells for the
     /// drawing area (each cell holds 2 × 4 braille dots).
     public func render(width: Int = 60, height: Int = 15, colors: Bool = Terminal.colorsEnabled) -> String {
         let bounds = PlotBounds(series, logY: logY)
+        let glyphMode = !colors && series.count > 1
         let dotsX = width * 2, dotsY = height * 4
         // cell → (bit pattern, series index of the last series drawn there)
         var cells = Array(repeating: Array(repeating: (bits: 0, owner: -1), count: width), count: height)
@@ -55,18 +61,27 @@ public struct LinePlot: Sendable {
                 }
             }
         }
-        func label(_ v: Double) -> String {
-            let value = logY ? pow(10, v) : v
-            return LinePlot.axisLabel(value, span: logY ? 0 : bounds.maxY - bounds.minY)
+        // Ticks at round numbers (decades on a log scale), each on the row nearest to it.
+        let target = logY ? Swift.max(2, height / 2) : Swift.max(3, Swift.min(6, height / 2 + 1))
+        let ticks = logY ? SVGPlot.logTicks(bounds.minY, bounds.maxY, target: target) : SVGPlot.ticks(bounds.minY, bounds.maxY, target: target)
+        var rowLabels: [Int: String] = [:]
+        for tick in ticks {
+            let fraction = (bounds.maxY - tick) / (bounds.maxY - bounds.minY)
+            let row = Int((fraction * Double(height - 1)).rounded())
+            guard row >= 0, row < height, rowLabels[row] == nil else { continue }
+            rowLabels[row] = logY ? SVGPlot.decadeLabel(tick) : LinePlot.axisLabel(tick, span: bounds.maxY - bounds.minY)
         }
-        let top = label(bounds.maxY), bottom = label(bounds.minY), middle = label((bounds.maxY + bounds.minY) / 2)
-        let labelWidth = Swift.max(top.count, bottom.count, middle.count)
+        let labelWidth = Swift.max(1, rowLabels.values.map(\.count).max() ?? 1)
         var lines = [title.styled(.bold, enabled: colors)]
         for (r, row) in cells.enumerated() {
-            let axisLabel = r == 0 ? top : r == height - 1 ? bottom : r == height / 2 ? middle : ""
-            var line = axisLabel.padded(to: labelWidth, alignRight: true) + " ┤"
+            let axisLabel = rowLabels[r] ?? ""
+            var line = axisLabel.padded(to: labelWidth, alignRight: true) + (axisLabel.isEmpty ? " │" : " ┤")
             for cell in row {
                 if cell.bits == 0 { line += " "; continue }
+                if glyphMode, cell.owner > 0 {
+                    line.append(LinePlot.glyphs[(cell.owner - 1) % LinePlot.glyphs.count])
+                    continue
+                }
                 let glyph = String(Character(Unicode.Scalar(0x2800 + cell.bits)!))
                 line += colors ? Style.series[cell.owner % Style.series.count].apply(glyph, enabled: true) : glyph
             }
@@ -76,7 +91,7 @@ public struct LinePlot: Sendable {
         lines.append(String(repeating: " ", count: labelWidth) + " └" + String(repeating: "─", count: width))
         lines.append(String(repeating: " ", count: labelWidth + 2) + left + String(repeating: " ", count: Swift.max(1, width - left.count - right.count)) + right)
         let legend = series.enumerated().map { i, s in
-            let mark = "━━"
+            let mark = glyphMode ? (i == 0 ? "⠒⠒" : String(repeating: LinePlot.glyphs[(i - 1) % LinePlot.glyphs.count], count: 2)) : "━━"
             return (colors ? Style.series[i % Style.series.count].apply(mark, enabled: true) : mark) + " " + s.name
         }
         lines.append(String(repeating: " ", count: labelWidth + 2) + legend.joined(separator: "   ") + (logY ? "   (log scale)" : ""))

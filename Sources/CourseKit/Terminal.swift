@@ -30,6 +30,16 @@ public enum Terminal {
         return 80
     }
 
+    /// The terminal's height in rows (`LINES`, the terminal, or 24), at least 10.
+    public static var height: Int {
+        if let text = environment("LINES"), let rows = Int(text), rows > 0 { return Swift.max(10, rows) }
+        #if os(Linux) || os(macOS)
+        var size = winsize()
+        if isInteractive, ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_row > 0 { return Swift.max(10, Int(size.ws_row)) }
+        #endif
+        return 24
+    }
+
     /// An environment variable, or `nil`.
     public static func environment(_ name: String) -> String? {
         guard let value = getenv(name) else { return nil }

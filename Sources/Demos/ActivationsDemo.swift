@@ -24,7 +24,7 @@ let activationsDemo = Demo(
         ("gelu", "activations.gelu", f.geluForward, { x in f.geluBackward(Tensor.ones(like: x), x) }),
     ]
     var functionSeries: [Series] = [], derivativeSeries: [Series] = []
-    print("1. Each function (━ first color) and its derivative from your backward pass (━ second color), x in [-5, 5]\n")
+    print("1. Each function and its derivative from your backward pass (d/dx), x in [-5, 5]; the legend under each plot tells them apart\n")
     for function in functions {
         let y = function.forward(xs), dy = function.derivative(xs)
         let curve = Series(function.name, points: zip(xs.scalars, y.scalars).map { ($0, $1) })
@@ -54,7 +54,8 @@ let activationsDemo = Demo(
     print("\n   The first two rows differ by 1000 in every logit and give the same probabilities.\n")
 
     // 3. The gradient that survives a deep stack: h ← act(W h), backpropagated with your backward passes.
-    print("3. How much gradient reaches the input of a deep stack h ← act(W·h)  (width 32, one fixed random input)\n")
+    print("3. How much gradient reaches the input of a deep stack h ← act(W·h)  (width 32, one fixed random input)")
+    print("   [sigmoid: \(options.source(of: "activations.sigmoid")), tanh: \(options.source(of: "activations.tanh")), relu: \(options.source(of: "activations.relu"))]\n")
     let width = 32
     let maxDepth = options.quick ? 12 : 30
     var random = SeededGenerator(seed: 7)

@@ -12,6 +12,8 @@ let backpropDemo = Demo(
     let f = BackpropFunctions.mixing(learnerFor: options.passed)
     let plotWidth = min(60, max(30, Terminal.width - 16))
     var random = SeededGenerator(seed: 4)
+    // The data file first: a damaged Data/digits.csv is named before any training starts.
+    let digits = try Dataset.digits()
 
     // 1. XOR: four noisy corners, opposite corners share a label.
     var rows: [Tensor] = [], labels: [Int] = []
@@ -34,7 +36,6 @@ let backpropDemo = Demo(
     print("   o = class 0, x = class 1; shaded: where the network says class 1. Eight ReLU units bend the boundary.\n")
 
     // 2. Digits.
-    let digits = try Dataset.digits()
     let (rest, rawTest) = digits.split(trainingFraction: 0.8, using: &random)
     let (rawTrain, rawValidation) = rest.split(trainingFraction: 0.85, using: &random)
     // Each pixel standardized with the training set's mean and spread, so every input starts on the same scale.
@@ -49,7 +50,7 @@ let backpropDemo = Demo(
     2. Handwritten digits: \(digits.count) images of 8 × 8 pixels (UCI, CC BY 4.0), split into \(train.count) for training,
        \(validation.count) for validation and \(test.count) for the final test, each pixel standardized with the training
        set's mean and spread. A \(sizes) network, minibatches of \(batchSize),
-       η = \(learningRate), λ = \(lambda), \(epochs) epochs.
+       η = \(learningRate), λ = \(lambda), \(epochs) epochs [training: \(options.source(of: "mlp.training")), network: \(options.source(of: "mlp.deepNet"))].
 
     """)
     var layers = BackpropFunctions.heInitialized(sizes: sizes, using: &random)
@@ -96,9 +97,29 @@ let backpropDemo = Demo(
     let worst = mistakes.sorted { $0.0 > $1.0 }.prefix(3).map { "\($0.1) read as \($0.2) (\($0.0)×)" }
     print("   most frequent mistakes: \(worst.isEmpty ? "none" : worst.joined(separator: ", "))\n")
 
+    // What the hidden units look at: each first-layer unit's 64 weights drawn as the 8 × 8 image they are matched against.
+    let firstLayer = layers[0].weights.transposed()   // [hidden, 64]
+    let unitImages = (0..<firstLayer.shape[0]).map { firstLayer.row($0).reshaped([8, 8]) }
+    // The units with the largest weights first: they react most strongly to their pattern.
+    let strongest = unitImages.indices.sorted { (unitImages[$0] * unitImages[$0]).sum() > (unitImages[$1] * unitImages[$1]).sum() }
+    let shown = max(1, min(8, (Terminal.width - 3) / 18))
+    print("   What the first layer looks at: the \(shown) hidden units with the largest weights, each unit's 64 weights as an 8 × 8 image")
+    print("   (dark: a bright pixel there raises the unit, light: it lowers it; each image scaled to its own weights):\n")
+    let rendered = strongest.prefix(shown).map { index -> [String] in
+        let image = unitImages[index]
+        let scale = max(abs(image.min()), abs(image.max()), 1e-12)
+        return Heatmap(image, range: -scale...scale).render().components(separatedBy: "\n")
+    }
+    for row in 0..<8 {
+        print("   " + rendered.map { $0[row] }.joined(separator: "  "))
+    }
+    print("   Each unit responds to its own pattern of pixels; the second layer combines their answers into digits.\n")
+
+    let weightsPath = try options.write(SVGImageGrid(title: "Digits: the \(unitImages.count) first-layer units' weights as 8 × 8 images",
+                                                     images: unitImages, columns: 16), named: "04-first-layer-weights.svg")
     let lossPath = try options.write(SVGPlot(title: "Digits: mean minibatch loss per epoch", xLabel: "epoch", yLabel: "cross-entropy",
                                              series: [lossSeries], logY: true), named: "04-loss.svg")
     let accuracyPath = try options.write(SVGPlot(title: "Digits: accuracy per epoch", xLabel: "epoch", yLabel: "accuracy",
                                                  series: accuracySeries), named: "04-accuracy.svg")
-    print("SVG plots: \(lossPath)\n           \(accuracyPath)")
+    print("SVG plots: \(lossPath)\n           \(accuracyPath)\n           \(weightsPath)")
 }

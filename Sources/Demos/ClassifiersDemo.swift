@@ -103,7 +103,7 @@ let classifiersDemo = Demo(
     let xorPerceptronAccuracy = accuracy(matmul(xorX, xorPerceptron.weights) + xorPerceptron.bias, (xorY + 1) / 2)
     let xorNeverClean = !xorPerceptron.mistakesPerEpoch.contains(0)
     print("""
-    3. XOR: 200 points in four corners (±1, ±1), σ = 0.3, opposite corners share a label
+    3. XOR: 200 points in four corners (±1, ±1), σ = 0.3, opposite corners share a label [perceptron: \(options.source(of: "classify.perceptronTrain")), logistic: \(options.source(of: "classify.logisticStep"))]
        perceptron: \(xorNeverClean ? "mistakes in every one of its \(xorPerceptron.mistakesPerEpoch.count) epochs" : "a clean epoch?! (\(xorPerceptron.mistakesPerEpoch))") (fewest \(xorPerceptron.mistakesPerEpoch.min() ?? 0), last five \(xorPerceptron.mistakesPerEpoch.suffix(5).map(String.init).joined(separator: " "))), accuracy \(percent(xorPerceptronAccuracy))
        logistic regression: accuracy \(percent(xorLogistic)) — a straight line cannot do better than 3 corners out of 4 (75%)
 

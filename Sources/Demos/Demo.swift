@@ -18,6 +18,14 @@ public struct DemoOptions: Sendable {
     /// "yours" or "reference" for an exercise.
     public func source(of exerciseID: String) -> String { passed.contains(exerciseID) ? "yours" : "reference" }
 
+    /// Writes an image grid into the output folder and returns its path.
+    @discardableResult
+    public func write(_ grid: SVGImageGrid, named name: String) throws -> String {
+        let url = outputDirectory.appendingPathComponent(name)
+        try grid.write(to: url)
+        return url.path
+    }
+
     /// Writes an SVG plot into the output folder and returns its path.
     @discardableResult
     public func write(_ plot: SVGPlot, named name: String) throws -> String {

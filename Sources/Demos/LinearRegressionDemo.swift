@@ -76,7 +76,7 @@ let linearRegressionDemo = Demo(
     // descent converges exactly when η < 2/λ_max(H).
     let (lambdaMax, lambdaMin) = hessianEigenvalueRange(X)
     let limit = 2 / lambdaMax
-    print("2. Learning rates. The MSE is a quadratic bowl with Hessian H = (2/N)AᵀA, A = [X | 1]; its largest eigenvalue is")
+    print("2. Learning rates [fit: \(options.source(of: "linreg.fit"))]. The MSE is a quadratic bowl with Hessian H = (2/N)AᵀA, A = [X | 1]; its largest eigenvalue is")
     print("   λ_max = \(String(format: "%.4f", lambdaMax)), so gradient descent diverges for η > 2/λ_max = \(String(format: "%.4f", limit)).\n")
     let rates = [0.01, 0.1, 0.95 * limit, 1.05 * limit]
     let curveEpochs = options.quick ? 40 : 60
@@ -116,7 +116,7 @@ let linearRegressionDemo = Demo(
     // Back to the original units: w = w′/s, b = b′ − Σ w′μ/s.
     let converted = (weights: stdRun.weights / spread, bias: stdRun.bias - (stdRun.weights * mean / spread).sum())
     let closedCentimetres = f.solveNormalEquations(centimetres, y)
-    print("3. Feature scaling: the same data with x₃ measured in centimetres (×100), each run with η = 1/λ_max, \(epochs) epochs.\n")
+    print("3. Feature scaling [fit: \(options.source(of: "linreg.fit")), normal equations: \(options.source(of: "linreg.normalEquations"))]: the same data with x₃ measured in centimetres (×100), each run with η = 1/λ_max, \(epochs) epochs.\n")
     var scaling = Table(["features", "λ_max", "κ = λ_max/λ_min", "η", "final loss", "max |w, b − closed form|"], rightAligned: [1, 2, 3, 4, 5])
     let fourDigits = { (x: Double) in String(format: "%.4g", x) }
     scaling.append(["x₃ in centimetres", fourDigits(rawMax), fourDigits(rawMax / rawMin), fourDigits(1 / rawMax),

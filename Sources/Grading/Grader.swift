@@ -24,6 +24,11 @@ public enum Grader {
             return GradeReport(id: exercise.id, verdict: .passed, message: summary, seed: seed)
         } catch let failure as CheckFailure {
             return GradeReport(id: exercise.id, verdict: .failed, message: failure.diagnosis, seed: seed)
+        } catch let damaged as Dataset.LoadError {
+            // Not the learner's code: the course's data file, named with the command that restores it.
+            return GradeReport(id: exercise.id, verdict: .failed,
+                               message: "could not grade: the course's data could not be read (this is not about your code): \(damaged)",
+                               seed: seed)
         } catch {
             return GradeReport(id: exercise.id, verdict: .failed, message: "unexpected error: \(error)", seed: seed)
         }

@@ -47,6 +47,14 @@ public struct BuildResult: Sendable {
     }
 }
 
+/// What a running build is doing, as far as the learner cares.
+public enum BuildProgress: Sendable, Equatable {
+    /// SwiftPM waits for another build of the same folder to finish.
+    case waitingForLock
+    /// Something is being compiled (not just an up-to-date check).
+    case compiling
+}
+
 /// Builds the grader with `swift build`, the way a learner would.
 public struct Builder: Sendable {
     public enum Configuration: String, Sendable { case debug, release }
@@ -62,15 +70,42 @@ public struct Builder: Sendable {
 
     var scratchArguments: [String] { scratchPath.map { ["--scratch-path", $0] } ?? [] }
 
+    /// What SwiftPM prints while another `swift build` or `swift test` holds
+    /// the build folder's lock.
+    static let lockMarkers = ["Another instance of SwiftPM", "waiting until that process has finished"]
+
+    /// What to tell the learner while the build waits for another one.
+    public static let waitingMessage =
+        "waiting for another build of this folder to finish (a `swift build` or `swift test` in another terminal?)…"
+
+    /// `true` when build output says SwiftPM waits for another build's lock.
+    public static func waitsForLock(_ output: String) -> Bool { lockMarkers.contains { output.contains($0) } }
+
     /// `swift build --product course-grader` (the learner's code and the
-    /// graders), output captured.
-    public func build(_ configuration: Configuration = .debug) -> BuildResult {
+    /// graders), output captured. `progress` hears `waitingMessage` when
+    /// SwiftPM waits for another build, and `compiling` once it compiles.
+    public func build(_ configuration: Configuration = .debug, progress: (BuildProgress) -> Void = { _ in }) -> BuildResult {
         let start = Date()
         var arguments = ["build", "--package-path", root.path, "--product", GraderContract.graderProduct] + scratchArguments
         if configuration == .release { arguments += ["-c", "release"] }
+        var waiting = false
+        var compiling = false
+        var seen = ""
         do {
             let result = try ChildProcess.run("swift", arguments, environment: Builder.environment,
-                                              headLimit: 4 * 1024 * 1024, tailLimit: 64 * 1024)
+                                              headLimit: 4 * 1024 * 1024, tailLimit: 64 * 1024, onOutput: { chunk in
+                // A marker may be split across two chunks: look at the end of what came before too.
+                let text = String(seen.suffix(200)) + chunk
+                seen = text
+                if !waiting, Builder.waitsForLock(text) {
+                    waiting = true
+                    progress(.waitingForLock)
+                }
+                if !compiling, text.contains("Compiling") || text.contains("Linking") {
+                    compiling = true
+                    progress(.compiling)
+                }
+            })
             let text = result.standardOutput.text + "\n" + result.standardError.text
             return BuildResult(succeeded: result.termination == .exited(0), output: text,
                                seconds: Date().timeIntervalSince(start))

@@ -95,6 +95,11 @@ public enum Commands {
         let json = arguments.has("json")
         let status = Status(enabled: !json)
         let start = Date()
+        // Names are checked before the build when the last catalog can answer for them.
+        if !arguments.has("all"), !arguments.positionals.isEmpty, context.session.catalogOnlyWithoutBuilding(),
+           CourseFolders.catalogCoversDisk(root: context.root) {
+            for name in arguments.positionals { _ = try Course.resolve(name) }
+        }
         let preparation = context.session.prepare(status: status.show)
         guard preparation.catalogLoaded else { return noCatalog(preparation, json: json) }
         var exercises: [ExerciseInfo] = []
@@ -239,6 +244,9 @@ public enum Commands {
 
     static func solution(_ context: RunnerContext) throws -> Int32 {
         let status = Status(enabled: true)
+        if context.session.catalogOnlyWithoutBuilding(), CourseFolders.catalogCoversDisk(root: context.root) {
+            _ = try Course.resolveExercise(context.arguments.positionals[0])
+        }
         let preparation = context.session.prepare(status: status.show)
         guard preparation.catalogLoaded else { return noCatalog(preparation, json: false) }
         let exercise = try Course.resolveExercise(context.arguments.positionals[0])
@@ -279,26 +287,14 @@ public enum Commands {
             throw UsageError("`course demo` needs a lesson (or --all): course demo 1", command: "demo")
         }
         let status = Status(enabled: true)
+        // The lesson is checked before any build when the last catalog can answer for it.
+        if context.session.catalogOnlyWithoutBuilding(), CourseFolders.catalogCoversDisk(root: context.root),
+           try selectDemos(arguments) == nil {
+            return 1
+        }
         let preparation = context.session.prepare(status: { status.show("grading your exercises: " + $0) })
         guard preparation.catalogLoaded else { return noCatalog(preparation, json: false) }
-        var demos: [DemoInfo] = []
-        if arguments.has("all") {
-            demos = Course.demos
-        } else {
-            guard let name = arguments.positionals.first else {
-                throw UsageError("`course demo` needs a lesson: course demo 1", command: "demo")
-            }
-            guard let lesson = Course.lesson(named: name) ?? Course.exercise(named: name).flatMap(Course.lesson(of:)) else {
-                throw UsageError("unknown lesson `\(name)`", suggestions: Suggest.closest(to: name, among: Course.lessons.map(\.folder)),
-                                 command: "demo")
-            }
-            guard let demo = Course.demos.first(where: { $0.lesson == lesson.number }) else {
-                status.clear()
-                print("Lesson \(lesson.label) has no demo yet.")
-                return 1
-            }
-            demos = [demo]
-        }
+        guard let demos = try selectDemos(arguments) else { return 1 }
         if preparation.buildFailed {
             status.clear()
             print("The course does not compile, so the demo cannot run:".styled(.yellow))
@@ -311,8 +307,13 @@ public enum Commands {
         let graded = context.session.grade(known, preparation, status: { status.show("grading your exercises: " + $0) })
         let passed = graded.outcomes.filter { $0.verdict == .passed }.map(\.exercise.id)
 
-        status.show("building in release mode (the first time takes a few minutes)…")
-        let release = context.session.builder.build(.release)
+        status.show("checking the release build…")
+        let release = context.session.builder.build(.release) { progress in
+            switch progress {
+            case .compiling: status.show("building in release mode (the first time takes a few minutes)…")
+            case .waitingForLock: status.show(Builder.waitingMessage)
+            }
+        }
         status.clear()
         guard release.succeeded else {
             print("The release build failed:".styled(.red))
@@ -325,8 +326,10 @@ public enum Commands {
         var environment = ProcessInfo.processInfo.environment
         if environment["SWIFT_BACKTRACE"] == nil { environment["SWIFT_BACKTRACE"] = GraderContract.backtraceSettings }
         var failures = 0
+        // A quick run writes its plots beside the full run's, never over them.
+        let output = arguments.has("quick") ? context.state.demos.appendingPathComponent("quick") : context.state.demos
         for demo in demos {
-            var demoArguments = ["__demo", String(demo.lesson), "--output", context.state.demos.path]
+            var demoArguments = ["__demo", String(demo.lesson), "--output", output.path]
             if !passed.isEmpty { demoArguments += ["--passed", passed.joined(separator: ",")] }
             if arguments.has("quick") { demoArguments.append("--quick") }
             let result = try ChildProcess.run(binary.path, demoArguments, environment: environment, captureOutput: false)
@@ -336,8 +339,36 @@ public enum Commands {
             }
             print("")
         }
-        if demos.count > 1 { print("SVG plots are in \(context.relative(context.state.demos))/") }
+        if demos.count > 1 { print("SVG plots are in \(context.relative(output))/") }
         return failures == 0 ? 0 : 1
+    }
+
+    /// The demos `course demo` names, from the loaded catalog; `nil` (after
+    /// saying so) for a lesson without a demo.
+    static func selectDemos(_ arguments: CommandLineArguments) throws(UsageError) -> [DemoInfo]? {
+        if arguments.has("all") { return Course.demos }
+        guard let name = arguments.positionals.first else {
+            throw UsageError("`course demo` needs a lesson: course demo 1", command: "demo")
+        }
+        let matches = Course.ambiguous(name)
+        if !matches.isEmpty, Course.lesson(named: name) == nil { throw Course.ambiguity(name, matches) }
+        guard let lesson = Course.lesson(named: name) ?? Course.exercise(named: name).flatMap(Course.lesson(of:)) else {
+            let withDemos = Course.demos.map { String(format: "%02d", $0.lesson) }
+            if let number = Int(name) {
+                throw UsageError("there is no lesson \(number) (yet); the lessons with a demo are \(withDemos.joined(separator: ", "))",
+                                 suggestions: withDemos, command: "demo")
+            }
+            var candidates = Course.lessons.map(\.folder)
+            candidates += Course.lessons.map { String($0.folder.drop { $0 != "-" }.dropFirst()) }
+            throw UsageError("unknown lesson `\(name)`", suggestions: Suggest.closest(to: name, among: candidates) , command: "demo")
+        }
+        guard let demo = Course.demos.first(where: { $0.lesson == lesson.number }) else {
+            Status(enabled: true).clear()
+            let withDemos = Course.demos.map { String(format: "%02d", $0.lesson) }.joined(separator: ", ")
+            print("Lesson \(lesson.label) has no demo yet (the lessons with a demo: \(withDemos)).")
+            return nil
+        }
+        return [demo]
     }
 
     // MARK: - dev

@@ -43,10 +43,20 @@ public enum CompileFailures {
         }
 
         let binaryDate = modificationDate(binary.path)
+        let missing = missingFiles(root: root)
         var reports: [String: GradeReport] = [:]
         for exercise in exercises {
             var message: String?
-            if let lessonErrors = byLesson[exercise.lesson] {
+            let missingHere = missing.filter { $0.lesson == exercise.lesson }
+            if missingHere.contains(where: { $0.lessonPath == exercise.lessonPath }) {
+                message = "\(exercise.lessonPath) is missing (deleted, renamed or moved?). "
+                    + "`swift run course reset \(exercise.id)` restores the stub"
+                    + (Course.exercises(sharingFileWith: exercise).count > 1 ? " (the whole file)." : ".")
+            } else if let gone = missingHere.first {
+                let files = Set(missingHere.map(\.lessonPath)).sorted().joined(separator: ", ")
+                message = "\(files) is missing, so nothing in this lesson can run. "
+                    + "`swift run course reset \(gone.id)` restores the stub."
+            } else if let lessonErrors = byLesson[exercise.lesson] {
                 let own = lessonErrors.filter { $0.path.hasSuffix("/" + exercise.lessonPath) }
                 let others = lessonErrors.filter { !$0.path.hasSuffix("/" + exercise.lessonPath) }
                 if own.isEmpty {
@@ -80,6 +90,22 @@ public enum CompileFailures {
             }
         }
         return reports
+    }
+
+    /// Exercises whose file is not where the catalog says, in a lesson
+    /// folder that is there (a deleted or renamed stub).
+    static func missingFiles(root: URL) -> [ExerciseInfo] {
+        let fm = FileManager.default
+        return Course.exercises.filter { exercise in
+            !fm.fileExists(atPath: root.appendingPathComponent(exercise.lessonPath).path)
+                && fm.fileExists(atPath: root.appendingPathComponent("Lessons/\(exercise.lesson)").path)
+        }
+    }
+
+    /// The learner's files that do not compile or are missing, as
+    /// `Lessons/NN-topic/File.swift`.
+    public static func brokenFiles(_ build: BuildResult, root: URL) -> Set<String> {
+        Set(build.errors.filter { $0.lessonFolder != nil }.map(\.shortPath) + missingFiles(root: root).map(\.lessonPath))
     }
 
     /// The first few errors, rendered, and how many more there are.

@@ -129,9 +129,23 @@ public enum Course {
         }
     }
 
+    /// The exercises whose id ends in `.name`, when there are several
+    /// (`relu`: `activations.relu` and `backprop.relu`).
+    public static func ambiguous(_ name: String) -> [ExerciseInfo] {
+        let lowered = name.lowercased()
+        let short = exercises.filter { $0.id.split(separator: ".").last.map { $0.lowercased() } == lowered }
+        return short.count > 1 && !exercises.contains { $0.id.lowercased() == lowered } ? short : []
+    }
+
+    static func ambiguity(_ name: String, _ matches: [ExerciseInfo]) -> UsageError {
+        UsageError("`\(name)` is ambiguous: it names \(matches.count) exercises — say which", suggestions: matches.map(\.id))
+    }
+
     /// The exercises an argument names: one exercise, or a lesson's.
     public static func resolve(_ name: String) throws(UsageError) -> [ExerciseInfo] {
         if let exercise = exercise(named: name) { return [exercise] }
+        let matches = ambiguous(name)
+        if !matches.isEmpty { throw ambiguity(name, matches) }
         if let lesson = lesson(named: name) { return lesson.exercises }
         throw unknown(name, lessonsToo: true)
     }
@@ -139,6 +153,8 @@ public enum Course {
     /// Exactly one exercise.
     public static func resolveExercise(_ name: String) throws(UsageError) -> ExerciseInfo {
         if let exercise = exercise(named: name) { return exercise }
+        let matches = ambiguous(name)
+        if !matches.isEmpty { throw ambiguity(name, matches) }
         if let lesson = lesson(named: name) {
             throw UsageError("`\(name)` is a lesson (\(lesson.label)); name one of its exercises",
                              suggestions: lesson.exercises.map(\.id))
@@ -195,5 +211,27 @@ public enum Course {
         guard let catalog = state.cachedCatalog() else { return false }
         self.catalog = catalog
         return true
+    }
+}
+
+
+/// The lesson folders on disk, to tell whether the catalog the last build
+/// left can answer for every name (a lesson added since is only known after
+/// the next build).
+public enum CourseFolders {
+    /// `01-activations`, … : the folders under `Lessons/` whose name starts with two digits.
+    public static func onDisk(root: URL) -> [String] {
+        let lessons = root.appendingPathComponent("Lessons")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: lessons.path)) ?? []
+        return names.filter { name in name.count > 3 && name.prefix(2).allSatisfy(\.isNumber) && name.dropFirst(2).first == "-" }
+            .sorted()
+    }
+
+    /// `true` when the loaded catalog knows every lesson folder on disk, so
+    /// that a name it does not know is unknown for certain, before any build.
+    public static func catalogCoversDisk(root: URL) -> Bool {
+        guard Course.isLoaded else { return false }
+        let known = Set(Course.lessons.map(\.folder))
+        return onDisk(root: root).allSatisfy(known.contains)
     }
 }

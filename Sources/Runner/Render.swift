@@ -93,14 +93,20 @@ public struct Renderer: Sendable {
 
     /// Indented lines; a line too long for the width is wrapped at spaces,
     /// keeping its own indentation.
-    func block(_ text: String, indent: String = "    ", maxLines: Int = 40) -> String {
+    /// `totalLines`: how many lines the text stood for before it was cut
+    /// (the middle of a flood of output is dropped), so the count is true.
+    func block(_ text: String, indent: String = "    ", maxLines: Int = 40, totalLines: Int? = nil) -> String {
         let room = max(30, width - indent.count)
         var lines: [String] = []
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             lines += Renderer.wrapLine(String(line), width: room)
         }
         var shown = lines.prefix(maxLines).map { indent + $0 }
-        if lines.count > maxLines { shown.append(indent + "… (\(lines.count - maxLines) more lines)") }
+        if let totalLines {
+            shown.append(indent + "… (\(max(totalLines, lines.count) - min(maxLines, lines.count)) more lines; \(totalLines) printed in all)")
+        } else if lines.count > maxLines {
+            shown.append(indent + "… (\(lines.count - maxLines) more lines)")
+        }
         return shown.joined(separator: "\n")
     }
 
@@ -190,9 +196,66 @@ public struct Renderer: Sendable {
     public func diagnosis(_ outcome: Outcome, indent: String, showOutput: Bool = true, maxLines: Int = 40) -> String {
         var text = block(outcome.report.message, indent: indent, maxLines: maxLines)
         if showOutput, !outcome.output.isEmpty {
-            text += "\n" + style(indent + "your code printed:", .gray) + "\n" + block(outcome.output, indent: indent + "│ ", maxLines: 12)
+            text += "\n" + style(indent + "your code printed:", .gray) + "\n" + block(outcome.output, indent: indent + "│ ", maxLines: 12,
+                                                                                                         totalLines: outcome.outputLines)
         }
         return text
+    }
+
+    /// The course map in few lines, for a 24-row terminal: one line per lesson
+    /// (its bar and a symbol per exercise, the current one marked `▸`), and
+    /// the current lesson's exercises one per line. `stale` exercises show
+    /// their last known verdict (their lesson does not compile now).
+    public func compactMap(_ lessons: [CourseLesson], verdicts: [String: Verdict], current: String?,
+                           stale: Set<String> = [], expandCurrentLesson: Bool = true) -> String {
+        let all = lessons.flatMap(\.exercises)
+        let passed = all.filter { verdicts[$0.id] == .passed }.count
+        var lines: [String] = []
+        let headerLeft = "Deep Learning from Scratch"
+        let headerRight = "\(passed)/\(all.count) passed" + (stale.isEmpty ? "" : " (last known)")
+        let barWidth = max(5, min(24, width - headerLeft.count - headerRight.count - 4))
+        if width >= headerLeft.count + headerRight.count + 9 {
+            lines.append(style(headerLeft, .bold) + "  " + bar(done: passed, total: all.count, width: barWidth) + " " + headerRight)
+        } else {
+            lines.append(style(headerLeft, .bold))
+            lines.append(bar(done: passed, total: all.count, width: max(5, width - headerRight.count - 2)) + " " + headerRight)
+        }
+        lines.append("")
+        let labelWidth = min(26, lessons.map(\.label.count).max() ?? 10)
+        for lesson in lessons {
+            let label = Renderer.fit(lesson.label, labelWidth).padded(to: labelWidth)
+            let isCurrent = lesson.exercises.contains { $0.id == current }
+            let marker = isCurrent ? "▸ " : "  "
+            if lesson.exercises.isEmpty {
+                lines.append(marker + style(label, .gray) + style("  (exercises coming)", .gray))
+                continue
+            }
+            let done = lesson.exercises.filter { verdicts[$0.id] == .passed }.count
+            let count = "\(done)/\(lesson.exercises.count)".padded(to: 5, alignRight: true)
+            let cells = lesson.exercises.map { exercise -> String in
+                let cell = verdicts[exercise.id].map(symbol) ?? style("? ", .gray)
+                guard exercise.id == current else { return cell }
+                let bare = verdicts[exercise.id].map { style($0.symbol, Renderer.color($0)) } ?? style("?", .gray)
+                return style("[", .bold) + bare + style("]", .bold)
+            }.joined()
+            let line = marker + (isCurrent ? style(label, .bold) : label) + " " + bar(done: done, total: lesson.exercises.count, width: 8)
+                + " " + count + "  " + cells
+            lines.append(line)
+        }
+        if expandCurrentLesson, let lesson = lessons.first(where: { $0.exercises.contains { $0.id == current } }) {
+            lines.append("")
+            lines.append(style(lesson.label, .bold) + "  " + style(lesson.chapterPath, .gray))
+            let idWidth = lesson.exercises.map(\.id.count).max() ?? 10
+            for exercise in lesson.exercises {
+                let mark = verdicts[exercise.id].map(symbol) ?? style("? ", .gray)
+                let here = exercise.id == current ? "▸ " : "  "
+                var line = here + mark + " " + (exercise.id == current ? style(exercise.id.padded(to: idWidth), .bold) : exercise.id.padded(to: idWidth))
+                let file = "  " + exercise.file + (stale.contains(exercise.id) ? " (last known)" : "")
+                if line.visibleWidth + file.count <= width { line += style(file, .gray) }
+                lines.append(line)
+            }
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// The course map: every lesson and exercise with its verdict, the progress

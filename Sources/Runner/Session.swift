@@ -7,6 +7,19 @@ public struct Outcome: Sendable {
     /// What the learner's code printed (capped), without the report line.
     public var output: String
     public var seconds: Double
+    /// How many lines the code printed in all, when `output` keeps only
+    /// the start and the end of them (`nil`: `output` is all of it).
+    public var outputLines: Int?
+    /// The grade was stopped before it finished (a newer save).
+    public var cancelled = false
+
+    public init(exercise: ExerciseInfo, report: GradeReport, output: String, seconds: Double, outputLines: Int? = nil) {
+        self.exercise = exercise
+        self.report = report
+        self.output = output
+        self.seconds = seconds
+        self.outputLines = outputLines
+    }
 
     public var verdict: Verdict { report.verdict }
 }
@@ -39,6 +52,8 @@ public struct GradingRun: Sendable {
     public var build: BuildResult?
     public var outcomes: [Outcome]
     public var gradeSeconds: Double
+    /// `true` when `cancel` stopped the run: its outcomes are incomplete and stale.
+    public var cancelled = false
 
     public var allPassed: Bool { !outcomes.isEmpty && outcomes.allSatisfy { $0.verdict == .passed } }
 }
@@ -57,6 +72,9 @@ public struct Preparation: Sendable {
 public struct GradingSession: Sendable {
     public var settings: GradingSettings
     public var builder: Builder
+    /// Asked while grading: `true` stops the run and kills the children
+    /// (watch mode: a newer save makes this grade stale).
+    public var cancel: (@Sendable () -> Bool)?
 
     public init(_ settings: GradingSettings) {
         self.settings = settings
@@ -79,13 +97,59 @@ public struct GradingSession: Sendable {
         if settings.build {
             let first = !FileManager.default.fileExists(atPath: builder.executable().path)
             status(first ? "building the course (the first time takes a minute or two)…" : "building…")
-            build = builder.build()
+            build = buildUntilSourcesSettle(status: status)
             grader = builder.executable()
         } else {
             grader = GradingSession.siblingGrader
         }
         let loaded = Course.load(grader: grader, state: state) || Course.loadCache(state: state)
         return Preparation(build: build, grader: grader, catalogLoaded: loaded)
+    }
+
+    /// Builds until the learner's files are the same after the build as
+    /// before it, so the grader never holds older code than the files on
+    /// disk: a file saved during a build is built again. A file whose content
+    /// changed while its time stamp and size did not (two saves within the
+    /// file system's time resolution) gets a newer time stamp first, or
+    /// SwiftPM would not see the change.
+    func buildUntilSourcesSettle(status: (String) -> Void) -> BuildResult {
+        GradingSession.buildUntilSettled(lessons: settings.root.appendingPathComponent("Lessons"), status: status) {
+            builder.build { progress in
+                if progress == .waitingForLock { status(Builder.waitingMessage) }
+            }
+        }.result
+    }
+
+    /// Runs `build` until the files under `lessons` are the same after it as
+    /// before it (at most `attempts` times); the result, its total time, and
+    /// how many builds ran.
+    static func buildUntilSettled(lessons: URL, attempts: Int = 5, status: (String) -> Void,
+                                  build: () -> BuildResult) -> (result: BuildResult, builds: Int) {
+        var result = BuildResult(succeeded: false, output: "", seconds: 0)
+        var seconds = 0.0
+        var builds = 0
+        for attempt in 1...attempts {
+            let before = SourceMemory.shared.prepareForBuild(lessons)
+            result = build()
+            builds += 1
+            seconds += result.seconds
+            let after = FileWatcher.scan(lessons)
+            if after == before {
+                SourceMemory.shared.remember(after, for: lessons)
+                break
+            }
+            if attempt < attempts { status("a file changed during the build — building again…") }
+        }
+        result.seconds = seconds
+        return (result, builds)
+    }
+
+    /// Loads the catalog the last build left (the grader, or its cache),
+    /// never building: to check arguments before a build.
+    @discardableResult
+    public func catalogOnlyWithoutBuilding() -> Bool {
+        let grader = settings.build ? builder.executable() : GradingSession.siblingGrader
+        return Course.load(grader: grader, state: state) || Course.loadCache(state: state)
     }
 
     /// Loads the catalog without building when a grader exists (hint, reset);
@@ -133,12 +197,17 @@ public struct GradingSession: Sendable {
         let queue = WorkQueue(indices)
         let workers = max(1, min(settings.jobs, indices.count))
         let session = self
+        let cancelled = CancelFlag()
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let index = queue.next() {
-                collector.put(index, session.grade(exercises[index], binary: binary.path))
+            while !cancelled.isSet, let index = queue.next() {
+                if session.cancel?() == true { cancelled.set(); break }
+                let outcome = session.grade(exercises[index], binary: binary.path)
+                if outcome.cancelled { cancelled.set(); break }
+                collector.put(index, outcome)
             }
         }
-        return GradingRun(build: preparation.build, outcomes: collector.results, gradeSeconds: Date().timeIntervalSince(start))
+        return GradingRun(build: preparation.build, outcomes: collector.results, gradeSeconds: Date().timeIntervalSince(start),
+                          cancelled: cancelled.isSet)
     }
 
     /// The environment of a grading child.
@@ -157,13 +226,15 @@ public struct GradingSession: Sendable {
         let result: ChildResult
         do {
             result = try ChildProcess.run(binary, ["__grade", exercise.id], environment: childEnvironment(),
-                                          timeLimit: settings.timeLimit + RunnerDefaults.killGrace)
+                                          timeLimit: settings.timeLimit + RunnerDefaults.killGrace, cancel: cancel)
         } catch {
             let report = GradeReport(id: exercise.id, verdict: .crashed, message: "could not start the grader: \(error)",
                                      seed: settings.seed)
             return Outcome(exercise: exercise, report: report, output: "", seconds: 0)
         }
-        return GradingSession.interpret(result, exercise: exercise, timeLimit: settings.timeLimit, seed: settings.seed)
+        var outcome = GradingSession.interpret(result, exercise: exercise, timeLimit: settings.timeLimit, seed: settings.seed)
+        outcome.cancelled = result.cancelled
+        return outcome
     }
 
     /// A child's result as an outcome: its report, or a crash, or a hang.
@@ -189,8 +260,12 @@ public struct GradingSession: Sendable {
         if report.verdict != .crashed && !standardError.isEmpty {
             printed += "\n" + standardError
         }
+        // Every line the child wrote, kept or not, less the report line.
+        let written = result.standardOutput.totalNewlines + result.standardError.totalNewlines
+            - (standardOutput.contains(GraderContract.reportPrefix) ? 1 : 0)
         return Outcome(exercise: exercise, report: report,
-                       output: printed.trimmingCharacters(in: .whitespacesAndNewlines), seconds: result.seconds)
+                       output: printed.trimmingCharacters(in: .whitespacesAndNewlines), seconds: result.seconds,
+                       outputLines: result.standardOutput.omittedBytes + result.standardError.omittedBytes > 0 ? written : nil)
     }
 }
 
@@ -209,6 +284,47 @@ enum CrashLocation {
             return parts.count >= 2 ? "\(shortened):\(parts[1])" : shortened
         }
         return nil
+    }
+}
+
+/// A flag any thread may set and read.
+final class CancelFlag: @unchecked Sendable {
+    private var value = false
+    private let lock = NSLock()
+
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+    func set() { lock.lock(); value = true; lock.unlock() }
+}
+
+/// What the learner's files were at the last build that saw them settled,
+/// so that a change SwiftPM cannot see (same time stamp, same size) can be
+/// made visible to it.
+final class SourceMemory: @unchecked Sendable {
+    static let shared = SourceMemory()
+    private var built: [String: [String: FileWatcher.Stamp]] = [:]
+    private let lock = NSLock()
+
+    func remember(_ stamps: [String: FileWatcher.Stamp], for directory: URL) {
+        lock.lock(); built[directory.path] = stamps; lock.unlock()
+    }
+
+    /// The files now, after moving the time stamp of any whose content
+    /// changed under an unchanged stamp.
+    func prepareForBuild(_ directory: URL) -> [String: FileWatcher.Stamp] {
+        lock.lock()
+        let previous = built[directory.path] ?? [:]
+        lock.unlock()
+        let now = FileWatcher.scan(directory)
+        var touched = false
+        for (path, stamp) in now {
+            guard let old = previous[path], old.digest != stamp.digest,
+                  old.modified == stamp.modified, old.size == stamp.size else { continue }
+            let file = directory.deletingLastPathComponent().appendingPathComponent(path)
+            let later = max(Date(), stamp.modified.addingTimeInterval(1))
+            try? FileManager.default.setAttributes([.modificationDate: later], ofItemAtPath: file.path)
+            touched = true
+        }
+        return touched ? FileWatcher.scan(directory) : now
     }
 }
 

@@ -9,12 +9,15 @@ import Darwin
 import Musl
 #endif
 
-/// Finds changed files by polling modification times and sizes, which works
-/// everywhere (WSL, network mounts, containers) where file events may not.
+/// Finds changed files by polling modification times, sizes and contents,
+/// which works everywhere (WSL, network mounts, containers) where file events
+/// may not. The content digest catches two saves of one size within the
+/// file system's timestamp resolution, which times and sizes alone miss.
 public struct FileWatcher: Sendable {
     public struct Stamp: Equatable, Sendable {
         public var modified: Date
         public var size: Int
+        public var digest: UInt64
     }
 
     public let directory: URL
@@ -38,11 +41,26 @@ public struct FileWatcher: Sendable {
             guard let attributes = try? fm.attributesOfItem(atPath: path),
                   let modified = attributes[.modificationDate] as? Date else { continue }
             let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+            let digest = fm.contents(atPath: path).map(FileWatcher.digest) ?? 0
             let key = URL(fileURLWithPath: path).standardizedFileURL.path
-            result[key.hasPrefix(prefix) ? String(key.dropFirst(prefix.count)) : key] = Stamp(modified: modified, size: size)
+            result[key.hasPrefix(prefix) ? String(key.dropFirst(prefix.count)) : key]
+                = Stamp(modified: modified, size: size, digest: digest)
         }
         return result
     }
+
+    /// FNV-1a, 64 bits: enough to tell two versions of a source file apart.
+    public static func digest(_ data: Data) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in data {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return hash
+    }
+
+    /// `true` when anything differs from the snapshot (without taking a new one).
+    public func hasChanged() -> Bool { FileWatcher.scan(directory) != snapshot }
 
     /// Files added, changed or removed since the last call, and the latest
     /// modification time among them.
@@ -63,10 +81,15 @@ final class Watch {
 
     var context: RunnerContext
     var outcomes: [String: Outcome] = [:]
+    /// Exercises showing a last known verdict, with the reason: their lesson
+    /// does not compile now, but their own file is not the one to blame.
+    var stale: [String: String] = [:]
     var current: ExerciseInfo?
     var view = View.exercise
     var hint: (rung: Int, text: String)?
     var note: String?
+    /// The welcome stays above the map until the learner acts.
+    var welcoming = false
     var runs = 0
     var lastTiming: String = ""
     var lastBuild: BuildResult?
@@ -84,10 +107,16 @@ final class Watch {
 
     func run() throws -> Int32 {
         var watcher = FileWatcher(directory: context.root.appendingPathComponent("Lessons"))
-        if context.state.firstVisit() { print(welcome) }
+        // Check the argument before the first build, against the catalog the last build left.
+        if let name = context.arguments.positionals.first {
+            _ = context.session.catalogOnlyWithoutBuilding()
+            if Course.isLoaded, CourseFolders.catalogCoversDisk(root: context.root) { current = try Course.resolveExercise(name) }
+        }
+        welcoming = context.state.firstVisit()
+        if welcoming { print(Watch.welcome(width: renderer.width)) }
         print("Building and grading every exercise…".styled(.gray))
         Terminal.flushStandardOutput()
-        var preparation = context.session.prepare()
+        var preparation = context.session.prepare(status: { print($0.styled(.gray)); Terminal.flushStandardOutput() })
         while !preparation.catalogLoaded {
             // Nothing ever compiled here: show why, and try again on every save.
             _ = Commands.noCatalog(preparation, json: false)
@@ -102,17 +131,25 @@ final class Watch {
         let first = context.session.grade(exercises, preparation)
         record(first)
         lastTiming = "build \(format(first.build?.seconds ?? 0)) s · grade \(format(first.gradeSeconds)) s"
-        print(renderer.map(Course.lessons, verdicts: outcomes.mapValues(\.verdict)))
         if current == nil { current = nextUnfinished(after: nil) }
         let keys = KeyReader()
         if !keys.enabled {
             note = "keys are off (standard input is not a terminal); stop with Ctrl-C"
         }
-        print("")
-        render(clear: false, keys: keys.enabled)
+        if keys.enabled && clearScreen {
+            // One screen: the welcome (the first time) and the map, until a key or a save.
+            view = .map
+            render(clear: true, keys: true)
+        } else {
+            print(renderer.map(Course.lessons, verdicts: outcomes.mapValues(\.verdict)))
+            print("")
+            welcoming = false
+            render(clear: false, keys: keys.enabled)
+        }
 
         while true {
             for key in keys.wait(0.3) {
+                welcoming = false
                 switch key {
                 case UInt8(ascii: "q"), UInt8(ascii: "Q"), 4:
                     KeyReader.restore()
@@ -126,10 +163,13 @@ final class Watch {
                 case UInt8(ascii: "n"), UInt8(ascii: "N"):
                     if let next = nextUnfinished(after: current) { select(next) } else { note = "every exercise passes 🎉" }
                     view = .exercise
-                case UInt8(ascii: "r"), UInt8(ascii: "R"):
-                    if let current { regrade(changedFiles: [], only: [current], savedAt: nil, keys: keys.enabled) }
+                case UInt8(ascii: "p"), UInt8(ascii: "P"):
+                    if let previous = previous(before: current) { select(previous) }
                     view = .exercise
-                case 10, 13, 27:
+                case UInt8(ascii: "r"), UInt8(ascii: "R"):
+                    if let current { regrade(changedFiles: [], only: [current], savedAt: nil, keys: keys.enabled, watcher: watcher) }
+                    view = .exercise
+                case 10, 13, 27, UInt8(ascii: " "):
                     view = .exercise
                 default:
                     continue
@@ -143,7 +183,8 @@ final class Watch {
             let more = watcher.changes()
             change.paths = Array(Set(change.paths + more.paths)).sorted()
             change.latest = [change.latest, more.latest].compactMap { $0 }.max()
-            regrade(changedFiles: change.paths, only: nil, savedAt: change.latest, keys: keys.enabled)
+            welcoming = false
+            regrade(changedFiles: change.paths, only: nil, savedAt: change.latest, keys: keys.enabled, watcher: watcher)
         }
     }
 
@@ -170,15 +211,23 @@ final class Watch {
 
     /// Rebuilds, then re-grades `only` these exercises, or those in the
     /// changed files (following the learner to the file they saved), the
-    /// current one, and any that did not compile before.
-    func regrade(changedFiles: [String], only: [ExerciseInfo]?, savedAt: Date?, keys: Bool) {
+    /// current one, and any that did not compile before. A save during the
+    /// grading stops it (the children are killed): its verdicts would be stale.
+    func regrade(changedFiles: [String], only: [ExerciseInfo]?, savedAt: Date?, keys: Bool, watcher: FileWatcher) {
         let what = changedFiles.isEmpty ? "re-grading" : changedFiles.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ") + " changed"
         print("\n" + "⟳ \(what) — building and grading…".styled(.cyan))
         Terminal.flushStandardOutput()
         // A fresh seed for every re-grade, unless DLFS_SEED pins one.
         context.settings.seed = GraderContract.seedForThisRun()
-        let session = context.session
-        let preparation = session.prepare()
+        var session = context.session
+        session.cancel = Watch.cancelOnSave(watcher)
+        let width = renderer.width
+        let preparation = session.prepare(status: { line in
+            // "building…" is already said above; what matters is a wait or a second build.
+            guard line != "building…" else { return }
+            for wrapped in Renderer.wrapLine("  " + line, width: width) { print(wrapped.styled(.gray)) }
+            Terminal.flushStandardOutput()
+        })
         // The catalog may have changed with the build: use its entries.
         if let id = current?.id { current = Course.exercise(named: id) ?? current }
         var list: [ExerciseInfo]
@@ -192,20 +241,22 @@ final class Watch {
             list = touched
             if let current, !list.contains(where: { $0.id == current.id }) { list.insert(current, at: 0) }
             list += exercises.filter { exercise in
-                outcomes[exercise.id]?.verdict == .compileError && !list.contains { $0.id == exercise.id }
+                (outcomes[exercise.id]?.verdict == .compileError || stale[exercise.id] != nil)
+                    && !list.contains { $0.id == exercise.id }
             }
         }
         let run = session.grade(list, preparation)
-        record(run)
+        if run.cancelled {
+            // The main loop sees the newer save and grades it.
+            print("  a newer save — this grade is stale, stopped".styled(.gray))
+            Terminal.flushStandardOutput()
+            return
+        }
         if let build = run.build, !build.succeeded {
-            // The rest of a lesson that does not compile cannot run either.
-            let others = exercises.filter { exercise in !list.contains { $0.id == exercise.id } }
-            for (id, report) in CompileFailures.reports(for: others, build: build, binary: preparation.grader, root: context.root,
-                                                        seed: context.settings.seed) {
-                if let exercise = Course.exercise(named: id) {
-                    outcomes[id] = Outcome(exercise: exercise, report: report, output: "", seconds: 0)
-                }
-            }
+            applyFailedBuild(build, graded: run.outcomes, preparation: preparation)
+        } else {
+            record(run)
+            for outcome in run.outcomes { stale[outcome.exercise.id] = nil }
         }
         lastTiming = "build \(format(run.build?.seconds ?? 0)) s · grade \(format(run.gradeSeconds)) s"
         view = .exercise
@@ -220,6 +271,56 @@ final class Watch {
                 handle.seekToEndOfFile()
                 handle.write(Data(line.utf8))
                 handle.closeFile()
+            }
+        }
+    }
+
+    /// `true` once a file under the watched folder differs from the watcher's
+    /// snapshot (looked at every quarter second at most).
+    static func cancelOnSave(_ watcher: FileWatcher) -> @Sendable () -> Bool {
+        final class Throttle: @unchecked Sendable {
+            let lock = NSLock()
+            var last = Date.distantPast
+            var changed = false
+        }
+        let throttle = Throttle()
+        return {
+            throttle.lock.lock()
+            defer { throttle.lock.unlock() }
+            if throttle.changed { return true }
+            guard Date().timeIntervalSince(throttle.last) >= 0.25 else { return false }
+            throttle.last = Date()
+            throttle.changed = watcher.hasChanged()
+            return throttle.changed
+        }
+    }
+
+    /// After a failed build: an exercise whose own file does not compile (or
+    /// is missing) gets the compiler's message; the others of a broken lesson
+    /// keep their last known verdict, marked as such, naming the file to fix.
+    func applyFailedBuild(_ build: BuildResult, graded: [Outcome], preparation: Preparation) {
+        runs += 1
+        lastBuild = build
+        let reports = CompileFailures.reports(for: exercises, build: build, binary: preparation.grader, root: context.root,
+                                              seed: context.settings.seed)
+        let broken = CompileFailures.brokenFiles(build, root: context.root)
+        // Outcomes graded with the previous binary (lessons that still compile).
+        for outcome in graded where reports[outcome.exercise.id] == nil {
+            outcomes[outcome.exercise.id] = outcome
+            stale[outcome.exercise.id] = nil
+        }
+        for exercise in exercises {
+            guard let report = reports[exercise.id] else { continue }
+            let previous = outcomes[exercise.id]
+            let ownFileBroken = broken.contains(exercise.lessonPath)
+            // Only a learner's file of this lesson to blame: anything else (the
+            // course's own code, a changed declaration) is shown as it is.
+            let culprits = broken.filter { $0.hasPrefix("Lessons/\(exercise.lesson)/") }.sorted()
+            if !ownFileBroken, !culprits.isEmpty, let previous, previous.verdict != .compileError {
+                stale[exercise.id] = "last known verdict: \(culprits.joined(separator: ", ")) does not compile, so this lesson cannot run until it does"
+            } else {
+                outcomes[exercise.id] = Outcome(exercise: exercise, report: report, output: "", seconds: 0)
+                stale[exercise.id] = nil
             }
         }
     }
@@ -242,6 +343,14 @@ final class Watch {
         return nil
     }
 
+    /// The exercise before `exercise` in course order (wrapping), passed or not.
+    func previous(before exercise: ExerciseInfo?) -> ExerciseInfo? {
+        let all = exercises
+        guard !all.isEmpty else { return nil }
+        guard let index = exercise.flatMap({ e in all.firstIndex { $0.id == e.id } }) else { return all.first }
+        return all[(index + all.count - 1) % all.count]
+    }
+
     func format(_ seconds: Double) -> String { String(format: "%.1f", seconds) }
 
     func render(clear: Bool, keys: Bool) {
@@ -249,7 +358,13 @@ final class Watch {
         if clear && clearScreen { text += "\u{1B}[2J\u{1B}[H" } else if clear { text += "\n" + String(repeating: "─", count: min(60, renderer.width)) + "\n" }
         switch view {
         case .map:
-            text += renderer.map(Course.lessons, verdicts: outcomes.mapValues(\.verdict)) + "\n"
+            if welcoming { text += Watch.welcome(width: renderer.width) + "\n" }
+            text += renderer.compactMap(Course.lessons, verdicts: outcomes.mapValues(\.verdict), current: current?.id,
+                                        stale: Set(stale.keys), expandCurrentLesson: !welcoming) + "\n"
+            if let current {
+                text += "\n" + Renderer.fit("▸ \(current.id) — edit \(current.lessonPath)", renderer.width).styled(.bold) + "\n"
+                if keys { text += "Enter: this exercise · n/p: next unfinished/previous".styled(.gray) + "\n" }
+            }
         case .exercise:
             text += panel(keys: keys)
         }
@@ -265,7 +380,7 @@ final class Watch {
         let passed = all.filter { outcomes[$0.id]?.verdict == .passed }.count
         var lines: [String] = []
         let title = "Deep Learning from Scratch · watching Lessons/"
-        let progress = "\(passed)/\(all.count) passed"
+        let progress = "\(passed)/\(all.count) passed" + (stale.isEmpty ? "" : " (last known)")
         let barWidth = max(5, min(20, width - title.count - progress.count - 4))
         if title.count + barWidth + progress.count + 4 <= width {
             lines.append(title.styled(.bold) + "  " + renderer.bar(done: passed, total: all.count, width: barWidth) + " " + progress)
@@ -285,6 +400,11 @@ final class Watch {
         lines.append("  edit: " + exercise.lessonPath.styled(.cyan))
         if let lesson { lines.append("  read: " + lesson.chapterPath) }
         lines.append("")
+        // Room for the diagnosis on one screen: the rest of the panel takes about 12 rows.
+        let diagnosisRows = max(8, Terminal.height - 14)
+        if let reason = stale[exercise.id] {
+            for line in Renderer.wrapLine("⚠ " + reason + ":", width: width) { lines.append(line.styled(.yellow)) }
+        }
         if let outcome = outcomes[exercise.id] {
             let verdict = outcome.verdict
             let name = Renderer.name(verdict).styled(Renderer.color(verdict))
@@ -302,12 +422,14 @@ final class Watch {
             } else if verdict == .passed {
                 lines += verdictLine(Renderer.name(verdict) + " — " + outcome.report.message)
                 if !outcome.output.isEmpty {
-                    lines.append(renderer.diagnosis(Outcome(exercise: exercise, report: GradeReport(id: exercise.id, verdict: .passed, message: "", seed: 0),
-                                                            output: outcome.output, seconds: 0), indent: "  "))
+                    var printed = Outcome(exercise: exercise, report: GradeReport(id: exercise.id, verdict: .passed, message: "", seed: 0),
+                                          output: outcome.output, seconds: 0)
+                    printed.outputLines = outcome.outputLines
+                    lines.append(renderer.diagnosis(printed, indent: "  "))
                 }
             } else {
                 lines.append(renderer.symbol(verdict) + " " + name)
-                lines.append(renderer.diagnosis(outcome, indent: "  ", maxLines: 30))
+                lines.append(renderer.diagnosis(outcome, indent: "  ", maxLines: diagnosisRows))
                 if verdict == .failed, outcome.report.seed != 0 {
                     lines.append("  (seed \(outcome.report.seed): DLFS_SEED=\(outcome.report.seed) replays this run)".styled(.gray))
                 }
@@ -331,14 +453,18 @@ final class Watch {
         }
         if outcomes[exercise.id]?.verdict == .passed {
             lines.append("")
-            let text: String
-            if let next = nextUnfinished(after: exercise) {
-                text = "Well done! next: \(next.id) — \(next.lessonPath)" + (keys ? "  (press n)" : "  (save that file to start it)")
+            if let lesson, lessonComplete(lesson) {
+                lines += milestone(lesson, keys: keys, width: width)
             } else {
-                text = "Every exercise passes! See your code train a model: `swift run course demo 1`."
-            }
-            for (index, line) in Renderer.wrapLine(text, width: width - 2).enumerated() {
-                lines.append(index == 0 ? "✓ ".styled(.green) + line : "  " + line.trimmingCharacters(in: .whitespaces))
+                let text: String
+                if let next = nextUnfinished(after: exercise) {
+                    text = "Well done! next: \(next.id) — \(next.lessonPath)" + (keys ? "  (press n)" : "  (save that file to start it)")
+                } else {
+                    text = "Every exercise passes! See your code train a model: `swift run course demo 1`."
+                }
+                for (index, line) in Renderer.wrapLine(text, width: width - 2).enumerated() {
+                    lines.append(index == 0 ? "✓ ".styled(.green) + line : "  " + line.trimmingCharacters(in: .whitespaces))
+                }
             }
         }
         if let note {
@@ -348,13 +474,50 @@ final class Watch {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// Every exercise of the lesson passes, on a build that compiles.
+    func lessonComplete(_ lesson: CourseLesson) -> Bool {
+        !lesson.exercises.isEmpty && lesson.exercises.allSatisfy { outcomes[$0.id]?.verdict == .passed && stale[$0.id] == nil }
+    }
+
+    /// The end of a lesson: what the learner built, the demo that runs it, what comes next.
+    func milestone(_ lesson: CourseLesson, keys: Bool, width: Int) -> [String] {
+        Watch.milestone(lesson, demos: Course.demos, lessons: Course.lessons,
+                        next: nextUnfinished(after: lesson.exercises.last), keys: keys, width: width)
+    }
+
+    static func milestone(_ lesson: CourseLesson, demos: [DemoInfo], lessons: [CourseLesson], next: ExerciseInfo?,
+                          keys: Bool, width: Int) -> [String] {
+        var lines = ["🎉 " + "Lesson \(lesson.label) complete!".styled(.bold).styled(.green)]
+        // "Sigmoid: forward and backward" → "Sigmoid"; each file's exercises once.
+        var names: [String] = []
+        for exercise in lesson.exercises {
+            let name = String(exercise.title.split(separator: ":").first ?? Substring(exercise.title))
+            if !names.contains(name) { names.append(name) }
+        }
+        let built = names.joined(separator: ", ")
+        lines += Renderer.wrapLine("You built: " + built + ".", width: width - 3).map { "   " + $0.trimmingCharacters(in: .whitespaces) }
+        if demos.contains(where: { $0.lesson == lesson.number }) {
+            let number = String(format: "%02d", lesson.number)
+            lines += Renderer.wrapLine("Now see it work: `swift run course demo \(number)` runs your code on real data (in another terminal).",
+                                       width: width - 3).map { "   " + $0.trimmingCharacters(in: .whitespaces) }
+        }
+        if let next, let nextLesson = lessons.first(where: { $0.folder == next.lesson }) {
+            let where_ = nextLesson.folder == lesson.folder ? "" : "read \(nextLesson.chapterPath), then "
+            lines += Renderer.wrapLine("Next: \(where_)\(next.id) — \(next.lessonPath)" + (keys ? "  (press n)" : ""),
+                                       width: width - 3).map { "   " + $0.trimmingCharacters(in: .whitespaces) }
+        } else {
+            lines.append("   Every exercise passes!")
+        }
+        return lines
+    }
+
     func footer(keys: Bool) -> String {
         let stamp: String = {
             let formatter = DateFormatter()
             formatter.dateFormat = "HH:mm:ss"
             return formatter.string(from: Date())
         }()
-        let left = keys ? "h hint · l list · n next · r re-grade · q quit" : "watching for saves · Ctrl-C stops"
+        let left = keys ? "h hint · l map · n next · p previous · r re-grade · q quit" : "watching for saves · Ctrl-C stops"
         let right = "#\(runs) · \(lastTiming) · \(stamp)"
         let width = renderer.width
         if left.count + right.count + 2 <= width {
@@ -363,14 +526,20 @@ final class Watch {
         return left.styled(.bold) + "\n" + right.styled(.gray)
     }
 
-    let welcome = """
-        Welcome to Deep Learning from Scratch!
-
-        You will build every piece of a neural network yourself, one small exercise at a time:
-          1. read the chapter the runner names (Lessons/01-activations/README.md first),
-          2. replace the todo() in the file it names with your code,
-          3. save — the runner rebuilds and grades it within seconds, and says what is wrong.
-        Stuck? Press h for a hint. Every exercise is also graded by `swift test`.
-
-        """
+    /// The first visit's welcome, wrapped to the terminal's width.
+    static func welcome(width: Int) -> String {
+        let paragraphs = [
+            "Welcome to Deep Learning from Scratch!".styled(.bold),
+            "You build every piece of a neural network yourself, one small exercise at a time:",
+            "1. read the chapter the runner names (Lessons/01-activations/README.md first),",
+            "2. replace the todo() in the file it names with your code,",
+            "3. save — the runner rebuilds and grades it within seconds, and says what is wrong.",
+            "Stuck? Press h for a hint. Every exercise is also graded by `swift test`.",
+        ]
+        return paragraphs.map { paragraph in
+            paragraph.first?.isNumber == true
+                ? Renderer.wrapLine("  " + paragraph, width: max(20, width)).map { $0.hasPrefix("    ") ? " " + $0 : $0 }.joined(separator: "\n")
+                : Renderer.wrap(paragraph, width: max(20, width))
+        }.joined(separator: "\n") + "\n"
+    }
 }

@@ -81,10 +81,11 @@ struct SVGPlotTests {
         #expect(lines.count == 3)
         #expect(lines.map { Self.points($0).count } == [5, 5, 2])
         #expect(Set(lines.compactMap { $0.attributes["stroke"] }) == Set(SVGPlot.palette.prefix(3)))
+        let area = try #require(Self.plotArea(elements))
         for line in lines {
             for p in Self.points(line) {
-                #expect(p.x >= 70 - 0.01 && p.x <= 500 - 20 + 0.01)
-                #expect(p.y >= 40 - 0.01 && p.y <= 300 - 55 + 0.01)
+                #expect(p.x >= area.x - 0.01 && p.x <= area.x + area.width + 0.01)
+                #expect(p.y >= area.y - 0.01 && p.y <= area.y + area.height + 0.01)
             }
         }
         // x runs left to right; the first series falls, so its y (downward on screen) grows.
@@ -93,8 +94,83 @@ struct SVGPlotTests {
         #expect(train.map(\.y) == train.map(\.y).sorted())
         // The extremes touch the edges of the plot area.
         let all = lines.flatMap(Self.points)
-        #expect(Swift.abs(all.map(\.x).min()! - 70) < 0.01 && Swift.abs(all.map(\.x).max()! - 480) < 0.01)
-        #expect(Swift.abs(all.map(\.y).min()! - 40) < 0.01 && Swift.abs(all.map(\.y).max()! - 245) < 0.01)
+        #expect(Swift.abs(all.map(\.x).min()! - area.x) < 0.01 && Swift.abs(all.map(\.x).max()! - (area.x + area.width)) < 0.01)
+        #expect(Swift.abs(all.map(\.y).min()! - area.y) < 0.01 && Swift.abs(all.map(\.y).max()! - (area.y + area.height)) < 0.01)
+    }
+
+    /// The frame of the plot area (the rectangle stroked #333).
+    static func plotArea(_ elements: [Element]) -> (x: Double, y: Double, width: Double, height: Double)? {
+        rectangle(elements.first { $0.name == "rect" && $0.attributes["stroke"] == "#333" })
+    }
+
+    static func rectangle(_ element: Element?) -> (x: Double, y: Double, width: Double, height: Double)? {
+        guard let a = element?.attributes, let x = a["x"].flatMap(Double.init), let y = a["y"].flatMap(Double.init),
+              let w = a["width"].flatMap(Double.init), let h = a["height"].flatMap(Double.init) else { return nil }
+        return (x, y, w, h)
+    }
+
+    /// Points along every polyline, about a pixel apart.
+    static func dataPoints(_ elements: [Element]) -> [(x: Double, y: Double)] {
+        var result: [(x: Double, y: Double)] = []
+        for line in elements where line.name == "polyline" {
+            let points = Self.points(line)
+            result += points
+            for (q, p) in zip(points, points.dropFirst()) {
+                let steps = Int(Swift.max(Swift.abs(p.x - q.x), Swift.abs(p.y - q.y)).rounded(.up))
+                for t in 0..<Swift.max(1, steps) {
+                    let f = Double(t) / Double(Swift.max(1, steps))
+                    result.append((q.x + f * (p.x - q.x), q.y + f * (p.y - q.y)))
+                }
+            }
+        }
+        return result
+    }
+
+    @Test("the legend hides no data: inside a free corner, or outside the plot area",
+          arguments: [
+            // accuracy at 1.0 along the top, a rising curve to the top right, curves that fill every corner
+            [Series("training", values: [0.5, 0.9, 1, 1, 1, 1, 1, 1]), Series("validation", values: [0.5, 0.85, 0.95, 0.97, 0.97, 0.98, 0.97, 0.98])],
+            [Series("sigmoid", xs: Array(stride(from: -5.0, through: 5, by: 0.1)), { 1 / (1 + Foundation.exp(-$0)) }),
+             Series("derivative", xs: Array(stride(from: -5.0, through: 5, by: 0.1)), { let s = 1 / (1 + Foundation.exp(-$0)); return s * (1 - s) })],
+            [Series("up", values: [0, 1, 2, 3, 4, 5]), Series("down", values: [5, 4, 3, 2, 1, 0]),
+             Series("a long legend name for the middle", values: [2.5, 2.5, 2.5, 2.5, 2.5, 2.5])],
+          ])
+    func legendHidesNoData(_ series: [Series]) throws {
+        let elements = try #require(Self.parse(SVGPlot(title: "t", xLabel: "x", yLabel: "y", series: series).render()))
+        let legend = try #require(Self.rectangle(elements.first { $0.attributes["class"] == "legend" }))
+        let area = try #require(Self.plotArea(elements))
+        let hidden = Self.dataPoints(elements).filter { p in
+            p.x >= legend.x && p.x <= legend.x + legend.width && p.y >= legend.y && p.y <= legend.y + legend.height
+        }
+        #expect(hidden.isEmpty, "\(hidden.count) data points under the legend")
+        // The legend is inside the picture, and its names inside its box.
+        #expect(legend.x >= 0 && legend.x + legend.width <= 640 && legend.y + legend.height <= 400)
+        for series in series {
+            #expect(SVGPlot.textWidth(series.name) + 36 <= legend.width)
+        }
+        _ = area
+    }
+
+    @Test("a log axis has ticks at decades, and no tick label reaches the axis title")
+    func logDecades() throws {
+        let plot = SVGPlot(title: "loss", xLabel: "epoch", yLabel: "cross-entropy",
+                           series: [Series("loss", values: [2.3, 0.9, 0.31, 0.12, 0.05, 0.021, 0.009])], logY: true)
+        let elements = try #require(Self.parse(plot.render()))
+        let area = try #require(Self.plotArea(elements))
+        let tickLabels = elements.filter { $0.name == "text" && $0.attributes["text-anchor"] == "end" }
+        #expect(tickLabels.map(\.text) == ["0.001", "0.01", "0.1", "1", "10"], "\(tickLabels.map(\.text))")
+        for label in tickLabels {
+            let right = try #require(label.attributes["x"].flatMap(Double.init))
+            #expect(right < area.x)
+            // The rotated title is centred on x = 16, about 15 px tall.
+            #expect(right - SVGPlot.textWidth(label.text) > 16 + 8, "\(label.text) reaches the axis title")
+        }
+        #expect(SVGPlot.logTicks(-6, 2, target: 6) == [-6, -4, -2, 0, 2])
+        // Under three decades: 1, 2 and 5 times powers of ten.
+        let short = SVGPlot.logTicks(Foundation.log10(0.03), Foundation.log10(0.9), target: 5).map { Foundation.pow(10, $0) }
+        #expect(short.count == 4)
+        for (tick, expected) in zip(short, [0.05, 0.1, 0.2, 0.5]) { expectClose(tick, expected, tolerance: 1e-12) }
+        #expect(SVGPlot.decadeLabel(-2) == "0.01" && SVGPlot.decadeLabel(-5) == "1e-05")
     }
 
     @Test("the title, labels and legend names are escaped")

@@ -94,15 +94,16 @@ struct TerminalOutputTests {
         #expect(lines.count == 9)
         #expect(lines[0] == "loss")
         let rows = lines[1...5]
-        #expect(rows.allSatisfy { $0.visibleWidth == 3 + 2 + 20 }, "\(rows)")
-        #expect(rows.map { String($0.prefix(3)) } == ["  4", "   ", "2.5", "   ", "  1"])
-        #expect(lines[6] == "    └" + String(repeating: "─", count: 20))
+        #expect(rows.allSatisfy { $0.visibleWidth == 1 + 2 + 20 }, "\(rows)")
+        // Ticks at round numbers (1, 2, 3, 4), each on its nearest row; the other rows have no tick.
+        #expect(rows.map { String($0.prefix(3)) } == ["4 ┤", "3 ┤", "  │", "2 ┤", "1 ┤"])
+        #expect(lines[6] == "  └" + String(repeating: "─", count: 20))
         #expect(lines[7].trimmingCharacters(in: .whitespaces).hasPrefix("0"))
         #expect(lines[7].hasSuffix("3"))
-        #expect(lines[7].visibleWidth == 3 + 2 + 20)
-        #expect(lines[8] == "     ━━ train")
+        #expect(lines[7].visibleWidth == 1 + 2 + 20)
+        #expect(lines[8] == "   ━━ train")
         // A rising line: the first column's dot in the bottom row, the last column's in the top row.
-        let cells = rows.map { Array($0.dropFirst(5)) }
+        let cells = rows.map { Array($0.dropFirst(3)) }
         #expect(cells[4][0] != " " && cells[0][19] != " ")
         #expect(cells[0][0] == " " && cells[4][19] == " ")
         // Every column has a dot: consecutive points are connected.
@@ -119,13 +120,24 @@ struct TerminalOutputTests {
         ])
         let plain = plot.render(width: 40, height: 10, colors: false)
         #expect(!plain.contains(escapeCharacter))
-        #expect(plain.contains("━━ sin") && plain.contains("━━ cos"))
+        // Without colors the curves differ by glyph: braille for the first, × for the second.
+        #expect(plain.contains("⠒⠒ sin") && plain.contains("×× cos"), "\(plain)")
+        let drawing = plain.components(separatedBy: "\n").dropFirst().prefix(10).joined()
+        #expect(drawing.contains("×") && drawing.unicodeScalars.contains { (0x2801...0x28FF).contains($0.value) })
         let colored = plot.render(width: 40, height: 10, colors: true)
         #expect(colored.contains(escapeCharacter))
         #expect(colored.contains("\u{1B}[36m") && colored.contains("\u{1B}[35m"))
+        #expect(colored.contains("━━"))
         let plainLines = plain.components(separatedBy: "\n"), coloredLines = colored.components(separatedBy: "\n")
         #expect(plainLines.count == 14 && coloredLines.count == 14)
         #expect(zip(plainLines, coloredLines).allSatisfy { $0.visibleWidth == $1.visibleWidth })
+        // y ticks at round numbers: every label is a multiple of 0.5 here.
+        let labels = plainLines.dropFirst().prefix(10).compactMap { line -> Double? in
+            guard let bar = line.firstIndex(of: "┤") else { return nil }
+            return Double(line[..<bar].trimmingCharacters(in: .whitespaces))
+        }
+        #expect(labels.count >= 2)
+        #expect(labels.allSatisfy { ($0 * 2).rounded() == $0 * 2 }, "\(labels)")
     }
 
     @Test("log scale, flat series, NaNs and no series at all do not break the plot")
@@ -135,9 +147,11 @@ struct TerminalOutputTests {
         #expect(log.contains("(log scale)"))
         let logLines = log.components(separatedBy: "\n")
         #expect(logLines.count == 12)
-        #expect(logLines[1].hasPrefix(" 100 ┤"))
-        #expect(logLines[5].hasPrefix("3.16 ┤"))
-        #expect(logLines[8].hasPrefix(" 0.1 ┤"))
+        // Ticks at decades only.
+        #expect(logLines[1].hasPrefix("100 ┤"))
+        #expect(logLines[3].hasPrefix(" 10 ┤"))
+        #expect(logLines[6].hasPrefix("  1 ┤"))
+        #expect(logLines[8].hasPrefix("0.1 ┤"))
 
         let flat = LinePlot(title: "flat", series: [Series("c", values: [2, 2, 2])]).render(width: 10, height: 4, colors: false)
         #expect(flat.components(separatedBy: "\n").count == 8)

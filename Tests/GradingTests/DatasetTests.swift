@@ -1,8 +1,33 @@
 import CourseKit
+import Foundation
+@testable import Grading
 import Testing
 
 @Suite("Data sets")
 struct DatasetTests {
+    @Test("a damaged data file: named, with the command that restores it, and not blamed on the learner's code")
+    func damagedFileIsNamed() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("dlfs-\(UUID().uuidString)/digits.csv")
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        let good = try String(contentsOf: Dataset.dataDirectory().appendingPathComponent("digits.csv"), encoding: .utf8)
+        for damaged in [String(good.prefix(good.count / 2)), good.replacingOccurrences(of: ",16,", with: ",17,"), ""] {
+            try damaged.write(to: file, atomically: true, encoding: .utf8)
+            #expect(throws: Dataset.LoadError.self) { try Dataset.digits(from: file) }
+            do { _ = try Dataset.digits(from: file) } catch {
+                #expect(String(describing: error).contains("Data/digits.csv"))
+                #expect(String(describing: error).contains("git checkout -- Data/digits.csv"))
+            }
+        }
+        let spec = ExerciseSpec<Int>(id: "x.data", title: "t", file: "F.swift", declarations: [], hints: [], standard: "",
+                                     mistakes: [], alternatives: []) { _, _, _ in
+            _ = try Dataset.digits(from: file)
+        }
+        let report = Grader.grade(spec.exercise(lesson: "00-x", learner: 0, reference: 0), .learner, seed: 1)
+        #expect(report.message.contains("this is not about your code"), "\(report.message)")
+        #expect(report.message.contains("git checkout -- Data/digits.csv"))
+    }
+
     @Test func digitsLoadCompletely() throws {
         let digits = try Dataset.digits()
         #expect(digits.features.shape == [1797, 64])

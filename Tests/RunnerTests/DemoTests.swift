@@ -79,6 +79,11 @@ struct DemoTests {
         #expect(xor == 100, "the hidden layer did not solve XOR")
         let test = try #require(number(after: "test accuracy ", in: text), "no test accuracy:\n\(text)")
         #expect(test >= 97, "the digits network stayed below 97% on the test set")
+        // What the first layer looks at: its units' weights as 8 × 8 images, on screen and in an SVG.
+        #expect(text.contains("What the first layer looks at"), "no first-layer weights:\n\(text)")
+        #expect(text.contains("04-first-layer-weights.svg"))
+        // Each section says whose code ran.
+        #expect(text.contains("epochs [training: reference, network: reference]"), "the digits section does not say whose code ran")
     }
 
     /// The number printed right after the first `marker` (`1.2e-19`, `97.8%` → 97.8). No `Regex`: it needs macOS 13.

@@ -62,6 +62,31 @@ enum CourseBinary {
 struct EndToEndTests {
     let root = CourseBinary.repositoryRoot.path
 
+    @Test("a lesson that does not exist fails before any build (check, demo), with the lessons that do")
+    func unknownLessonFailsFast() throws {
+        // Without --no-build: a build here would wait for `swift test`'s lock, so a fast answer shows none ran.
+        let missing = (Catalog.lessons.map(\.number).max() ?? 0) + 90
+        let check = try CourseBinary.run(["check", String(missing), "--root", root])
+        #expect(check.status != .exited(0))
+        #expect(check.errors.contains("there is no lesson \(missing)"), "\(check.errors)")
+        #expect(check.seconds < 30, "check took \(check.seconds) s: did it build first?")
+        let demo = try CourseBinary.run(["demo", String(missing), "--root", root])
+        #expect(demo.status != .exited(0))
+        #expect(demo.errors.contains("there is no lesson \(missing)"), "\(demo.errors)")
+        #expect(demo.errors.contains("01"), "the lessons with a demo are listed: \(demo.errors)")
+        #expect(demo.seconds < 30, "demo took \(demo.seconds) s: did it build first?")
+    }
+
+    @Test("an id that two lessons share is ambiguous, and both are named")
+    func ambiguousID() throws {
+        let shorts = Dictionary(grouping: Catalog.exercises, by: { String($0.id.split(separator: ".").last!) })
+        guard let (short, matches) = shorts.first(where: { $0.value.count > 1 }) else { return }
+        let run = try CourseBinary.run(["hint", short, "--no-build", "--root", root])
+        #expect(run.status != .exited(0))
+        #expect(run.errors.contains("ambiguous"), "\(run.errors)")
+        for match in matches { #expect(run.errors.contains(match.id), "\(run.errors)") }
+    }
+
     @Test("course list: every lesson and exercise, its verdict and its file")
     func list() async throws {
         let run = try await CourseBinary.run(["list", "--no-build", "--root", root])
