@@ -63,14 +63,14 @@ struct EndToEndTests {
     let root = CourseBinary.repositoryRoot.path
 
     @Test("a lesson that does not exist fails before any build (check, demo), with the lessons that do")
-    func unknownLessonFailsFast() throws {
+    func unknownLessonFailsFast() async throws {
         // Without --no-build: a build here would wait for `swift test`'s lock, so a fast answer shows none ran.
         let missing = (Catalog.lessons.map(\.number).max() ?? 0) + 90
-        let check = try CourseBinary.run(["check", String(missing), "--root", root])
+        let check = try await CourseBinary.run(["check", String(missing), "--root", root])
         #expect(check.status != .exited(0))
         #expect(check.errors.contains("there is no lesson \(missing)"), "\(check.errors)")
         #expect(check.seconds < 30, "check took \(check.seconds) s: did it build first?")
-        let demo = try CourseBinary.run(["demo", String(missing), "--root", root])
+        let demo = try await CourseBinary.run(["demo", String(missing), "--root", root])
         #expect(demo.status != .exited(0))
         #expect(demo.errors.contains("there is no lesson \(missing)"), "\(demo.errors)")
         #expect(demo.errors.contains("01"), "the lessons with a demo are listed: \(demo.errors)")
@@ -78,10 +78,10 @@ struct EndToEndTests {
     }
 
     @Test("an id that two lessons share is ambiguous, and both are named")
-    func ambiguousID() throws {
+    func ambiguousID() async throws {
         let shorts = Dictionary(grouping: Catalog.exercises, by: { String($0.id.split(separator: ".").last!) })
         guard let (short, matches) = shorts.first(where: { $0.value.count > 1 }) else { return }
-        let run = try CourseBinary.run(["hint", short, "--no-build", "--root", root])
+        let run = try await CourseBinary.run(["hint", short, "--no-build", "--root", root])
         #expect(run.status != .exited(0))
         #expect(run.errors.contains("ambiguous"), "\(run.errors)")
         for match in matches { #expect(run.errors.contains(match.id), "\(run.errors)") }
