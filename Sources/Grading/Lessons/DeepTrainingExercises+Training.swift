@@ -189,6 +189,12 @@ extension DeepTrainingLesson {
             },
         ]
     ) { candidate, peers, context in
+        try context.noting([.l2, .dropout, .batchNorm, .layerNorm], of: "deep.network", candidate: candidate, reference: peers.reference) { context in
+            try checkNetwork(candidate, peers: peers, &context)
+        }
+    }
+
+    static func checkNetwork(_ candidate: F, peers: Peers<F>, _ context: inout GradingContext) throws {
         for configuration in networkConfigurations {
             let (network, X, labels) = randomDeepNetwork(&context, normalization: configuration.normalization,
                                                          dropProbability: configuration.dropProbability)
@@ -296,6 +302,13 @@ extension DeepTrainingLesson {
             },
         ]
     ) { candidate, peers, context in
+        try context.noting([.network, .momentum, .adam, .clipping, .schedules], of: "deep.training", candidate: candidate,
+                           reference: peers.reference) { context in
+            try checkTraining(candidate, peers: peers, &context)
+        }
+    }
+
+    static func checkTraining(_ candidate: F, peers: Peers<F>, _ context: inout GradingContext) throws {
         for round in 1...3 {
             let (network, X, labels) = randomDeepNetwork(&context, normalization: [.none, .batch, .layer][round - 1], dropProbability: round == 2 ? 0.2 : 0)
             try expect(context, Tensor(candidate.accuracy(network, X, labels)), Tensor(peers.reference.accuracy(network, X, labels)),
@@ -364,5 +377,85 @@ extension DeepTrainingLesson {
         }
         let epoch = (run.history.trainAccuracy.firstIndex(of: 1) ?? 0) + 1
         context.pass("overfits 20 digits with batch norm and Adam: 100% training accuracy from epoch \(epoch)")
+    }
+}
+
+/// The earlier exercises the network and the training loop call: when those
+/// fail, a note names any of these that still disagrees with the reference.
+extension Prerequisite where Functions == DeepTrainingFunctions {
+    static let l2 = Prerequisite(exerciseID: "deep.l2", function: "l2Penalty") { candidate, reference, context in
+        let layers = DeepTrainingLesson.randomLayers(&context, count: 2)
+        let got = candidate.l2Penalty(layers, 0.3), want = reference.l2Penalty(layers, 0.3)
+        return Tolerance.standard.accepts(got.penalty, want.penalty) && got.gradients.count == want.gradients.count
+            && zip(got.gradients, want.gradients).allSatisfy { Tolerance.standard.accepts($0.weights, $1.weights) && Tolerance.standard.accepts($0.bias, $1.bias) }
+    }
+
+    static let dropout = Prerequisite(exerciseID: "deep.dropout", function: "dropoutForward/dropoutBackward") { candidate, reference, context in
+        let x = context.randomTensor([3, 5]), dOut = context.randomTensor([3, 5]), seed = context.random.next() >> 12
+        let got = candidate.dropoutForward(x, 0.4, true, seed), want = reference.dropoutForward(x, 0.4, true, seed)
+        return Tolerance.standard.accepts(got.out, want.out) && Tolerance.standard.accepts(got.mask, want.mask)
+            && Tolerance.standard.accepts(candidate.dropoutBackward(dOut, want.mask), reference.dropoutBackward(dOut, want.mask))
+    }
+
+    static let batchNorm = Prerequisite(exerciseID: "deep.batchNorm", function: "batchNormForward/batchNormBackwardSimplified") { candidate, reference, context in
+        let (x, gamma, beta, dOut) = DeepTrainingLesson.randomNormInputs(&context)
+        let running: DeepTrainingFunctions.Running = (Tensor.zeros([x.shape[1]]), Tensor.ones([x.shape[1]]))
+        let got = candidate.batchNorm(x, gamma, beta, running, true, 0.1, 1e-5), want = reference.batchNorm(x, gamma, beta, running, true, 0.1, 1e-5)
+        let g = got.simplified(dOut), r = want.simplified(dOut)
+        return Tolerance.standard.accepts(got.out, want.out) && Tolerance.standard.accepts(got.running.mean, want.running.mean)
+            && Tolerance.standard.accepts(got.running.variance, want.running.variance) && Tolerance.standard.accepts(g.dx, r.dx)
+            && Tolerance.standard.accepts(g.dGamma, r.dGamma) && Tolerance.standard.accepts(g.dBeta, r.dBeta)
+    }
+
+    static let layerNorm = Prerequisite(exerciseID: "deep.layerNorm", function: "layerNormForward/layerNormBackward") { candidate, reference, context in
+        let (x, gamma, beta, dOut) = DeepTrainingLesson.randomNormInputs(&context)
+        let got = candidate.layerNorm(x, gamma, beta, 1e-5), want = reference.layerNorm(x, gamma, beta, 1e-5)
+        let g = got.backward(dOut), r = want.backward(dOut)
+        return Tolerance.standard.accepts(got.out, want.out) && Tolerance.standard.accepts(g.dx, r.dx)
+            && Tolerance.standard.accepts(g.dGamma, r.dGamma) && Tolerance.standard.accepts(g.dBeta, r.dBeta)
+    }
+
+    static let network = Prerequisite(exerciseID: "deep.network", function: "deepNetworkLoss/deepNetworkScores") { candidate, reference, context in
+        let (network, X, labels) = DeepTrainingLesson.randomDeepNetwork(&context, normalization: .batch, dropProbability: 0.2)
+        let got = candidate.networkLoss(network, X, labels, 0.1, 3), want = reference.networkLoss(network, X, labels, 0.1, 3)
+        return Tolerance.standard.accepts(got.loss, want.loss) && got.gradients.count == want.gradients.count
+            && zip(got.gradients, want.gradients).allSatisfy { Tolerance.standard.accepts($0, $1) }
+            && Tolerance.standard.accepts(candidate.networkScores(network, X), reference.networkScores(network, X))
+    }
+
+    /// One optimizer rule over a few steps with η changing.
+    static func updates(_ exerciseID: String, _ function: String, _ rules: [@Sendable (DeepTrainingLesson.Hyper) -> DeepTrainingLesson.UpdateRule]) -> Prerequisite {
+        Prerequisite(exerciseID: exerciseID, function: function) { candidate, reference, context in
+            let hyper = DeepTrainingLesson.Hyper(momentum: 0.8, decayRate: 0.9, beta1: 0.85, beta2: 0.95, epsilon: 1e-3, weightDecay: 0.1)
+            let w0 = context.randomTensor([2, 3]), gradients = (0..<4).map { _ in context.randomTensor([2, 3]) }
+            return rules.allSatisfy { makeRule in
+                let rule = makeRule(hyper)
+                var (a, sa) = (w0, rule.initialState([2, 3])), (b, sb) = (w0, rule.initialState([2, 3]))
+                for (t, g) in gradients.enumerated() {
+                    (a, sa) = rule.apply(candidate, a, g, sa, 0.05 * Double(t + 1))
+                    (b, sb) = rule.apply(reference, b, g, sb, 0.05 * Double(t + 1))
+                }
+                return Tolerance.standard.accepts(a, b)
+            }
+        }
+    }
+
+    static let momentum = updates("deep.momentum", "sgdMomentumUpdate/nesterovMomentumUpdate",
+                                  [DeepTrainingLesson.momentumRule, DeepTrainingLesson.nesterovRule])
+    static let adaptive = updates("deep.adaptive", "adagradUpdate/rmspropUpdate", [DeepTrainingLesson.adagradRule, DeepTrainingLesson.rmspropRule])
+    static let adam = updates("deep.adam", "adamUpdate/adamWUpdate", [DeepTrainingLesson.adamRule, DeepTrainingLesson.adamWRule])
+
+    static let clipping = Prerequisite(exerciseID: "deep.clipping", function: "clipByGlobalNorm") { candidate, reference, context in
+        let gradients = [context.randomTensor([2, 3]), context.randomTensor([4])]
+        let got = candidate.clipByGlobalNorm(gradients, 1), want = reference.clipByGlobalNorm(gradients, 1)
+        return Tolerance.standard.accepts(got.norm, want.norm) && got.clipped.count == want.clipped.count
+            && zip(got.clipped, want.clipped).allSatisfy { Tolerance.standard.accepts($0, $1) }
+    }
+
+    static let schedules = Prerequisite(exerciseID: "deep.schedules", function: "stepDecayLearningRate/cosineWarmupLearningRate") { candidate, reference, _ in
+        (0..<14).allSatisfy { t in
+            Tolerance.standard.accepts(candidate.stepDecay(t, 0.3, 3, 0.5), reference.stepDecay(t, 0.3, 3, 0.5))
+                && Tolerance.standard.accepts(candidate.cosineWarmup(t, 0.3, 3, 11, 0.01), reference.cosineWarmup(t, 0.3, 3, 11, 0.01))
+        }
     }
 }
