@@ -71,7 +71,7 @@ let deepTrainingDemo = Demo(
     print(LinePlot(title: "mean minibatch loss per epoch", series: lossSeries, logY: true).render(width: plotWidth, height: quick ? 8 : 12))
     let fastest = reached.min { $0.value < $1.value || ($0.value == $1.value && $0.key < $1.key) }
     if let fastest {
-        print("   fastest to validation loss ≤ \(target): \(fastest.key) in \(fastest.value) epochs; plain SGD: \(reached["SGD"].map { "\($0) epochs" } ?? "not within \(epochs)").")
+        print("   fastest to validation loss ≤ \(target): \(fastest.key) in \(fastest.value) epoch\(fastest.value == 1 ? "" : "s"); plain SGD: \(reached["SGD"].map { "\($0) epoch\($0 == 1 ? "" : "s")" } ?? "not within \(epochs)").")
     } else {
         print("   no optimizer reached validation loss ≤ \(target) within \(epochs) epochs (quick mode trains too briefly).")
     }
