@@ -23,7 +23,7 @@ public struct AdamState: Sendable, Equatable {
     }
 }
 
-/// Exercise `deep.adam` — one step of Adam, with bias correction.
+/// Exercise `dnn.adam` — one step of Adam, with bias correction.
 ///
 ///     t ← t + 1                      (so the first step has t = 1)
 ///     m ← β₁·m + (1 − β₁)·g
@@ -51,7 +51,7 @@ public func adamUpdate(_ w: Tensor, gradient: Tensor, state: inout AdamState, le
     todo()
 }
 
-/// Exercise `deep.adam` — one step of AdamW: Adam with decoupled weight decay
+/// Exercise `dnn.adam` — one step of AdamW: Adam with decoupled weight decay
 /// (PyTorch's form, the decay scaled by η).
 ///
 ///     w ← w − η·λ·w          (the decay, on the weights before the step)

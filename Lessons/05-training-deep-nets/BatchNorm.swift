@@ -51,7 +51,7 @@ public struct BatchNormCache: Sendable {
     }
 }
 
-/// Exercise `deep.batchNorm` — batch normalization, forward.
+/// Exercise `dnn.batchNorm` — batch normalization, forward.
 ///
 /// Each feature (column) is normalized over the batch (the rows, axis 0),
 /// then scaled and shifted by learned γ and β:
@@ -86,7 +86,7 @@ public func batchNormForward(_ x: Tensor, gamma: Tensor, beta: Tensor, running: 
     todo()
 }
 
-/// Exercise `deep.batchNorm` — batch normalization, backward, one step at a
+/// Exercise `dnn.batchNorm` — batch normalization, backward, one step at a
 /// time through the computational graph (x → μ → x − μ → σ² → 1/√(σ² + ε)
 /// → x̂ → out). Chapter section "Batch norm, backward" derives each step.
 ///
@@ -106,7 +106,7 @@ public func batchNormBackward(_ dOut: Tensor, cache: BatchNormCache) -> (dx: Ten
     todo()
 }
 
-/// Exercise `deep.batchNorm` — batch normalization, backward, in closed form.
+/// Exercise `dnn.batchNorm` — batch normalization, backward, in closed form.
 /// Chapter section "Batch norm, backward" simplifies the staged backward to
 /// one line for dx. Same results as `batchNormBackward`, fewer operations;
 /// dGamma and dBeta as there. Inference-mode caches as there.

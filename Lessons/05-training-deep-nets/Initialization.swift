@@ -1,7 +1,7 @@
 import CourseKit
 import Foundation
 
-/// Exercise `deep.init` — how many inputs feed one output unit (fan-in) and
+/// Exercise `dnn.initialization` — how many inputs feed one output unit (fan-in) and
 /// how many outputs one input feeds (fan-out), read from a weight shape.
 ///
 /// The course stores a dense layer's weights as `[D_in, D_out]` (out = x·W),
@@ -21,7 +21,7 @@ public func fans(ofShape shape: [Int]) -> (fanIn: Int, fanOut: Int) {
     todo()
 }
 
-/// Exercise `deep.init` — Xavier/Glorot initialization, normal.
+/// Exercise `dnn.initialization` — Xavier/Glorot initialization, normal.
 ///
 /// Weights ~ N(0, σ²) with σ² = 2 / (fanIn + fanOut): the variance that keeps
 /// both the forward activations and the backward gradients at a steady scale
@@ -37,7 +37,7 @@ public func xavierNormal(_ shape: [Int], using generator: inout SeededGenerator)
     todo()
 }
 
-/// Exercise `deep.init` — Xavier/Glorot initialization, uniform.
+/// Exercise `dnn.initialization` — Xavier/Glorot initialization, uniform.
 ///
 /// Weights ~ U(−a, a) with a = √(6 / (fanIn + fanOut)), which has the same
 /// variance as `xavierNormal` (U(−a, a) has variance a²/3). Draw with
@@ -51,7 +51,7 @@ public func xavierUniform(_ shape: [Int], using generator: inout SeededGenerator
     todo()
 }
 
-/// Exercise `deep.init` — He/Kaiming initialization, normal.
+/// Exercise `dnn.initialization` — He/Kaiming initialization, normal.
 ///
 /// Weights ~ N(0, σ²) with σ² = 2 / fanIn: ReLU zeroes half of its inputs, so
 /// a layer needs twice the "linear" variance 1/fanIn to keep E[h²] steady.
@@ -65,7 +65,7 @@ public func heNormal(_ shape: [Int], using generator: inout SeededGenerator) -> 
     todo()
 }
 
-/// Exercise `deep.init` — He/Kaiming initialization, uniform.
+/// Exercise `dnn.initialization` — He/Kaiming initialization, uniform.
 ///
 /// Weights ~ U(−a, a) with a = √(6 / fanIn) (variance a²/3 = 2/fanIn). Draw
 /// with `Tensor.randomUniform(shape, in: -a..<a, using: &generator)`.

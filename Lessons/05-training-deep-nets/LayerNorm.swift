@@ -17,7 +17,7 @@ public struct LayerNormCache: Sendable {
     }
 }
 
-/// Exercise `deep.layerNorm` — layer normalization, forward.
+/// Exercise `dnn.layerNorm` — layer normalization, forward.
 ///
 /// Each example (row) is normalized over its own D features (axis 1), then
 /// scaled and shifted per feature:
@@ -42,7 +42,7 @@ public func layerNormForward(_ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: 
     todo()
 }
 
-/// Exercise `deep.layerNorm` — layer normalization, backward.
+/// Exercise `dnn.layerNorm` — layer normalization, backward.
 ///
 /// Batch norm's backward with the roles of the axes swapped for dx: each
 /// row's statistics depend on that row's D features only. γ and β are still

@@ -1,7 +1,7 @@
 import CourseKit
 import Foundation
 
-/// Exercise `deep.momentum` — one step of SGD with momentum, PyTorch's form.
+/// Exercise `dnn.momentum` — one step of SGD with momentum, PyTorch's form.
 ///
 ///     v ← μ·v + g
 ///     w ← w − η·v
@@ -28,7 +28,7 @@ public func sgdMomentumUpdate(_ w: Tensor, gradient: Tensor, velocity: inout Ten
     todo()
 }
 
-/// Exercise `deep.momentum` — one step of Nesterov momentum, PyTorch's form.
+/// Exercise `dnn.momentum` — one step of Nesterov momentum, PyTorch's form.
 ///
 ///     v ← μ·v + g
 ///     w ← w − η·(g + μ·v)

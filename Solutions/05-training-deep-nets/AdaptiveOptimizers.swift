@@ -1,7 +1,7 @@
 import CourseKit
 import Foundation
 
-/// Exercise `deep.adaptive` — one step of AdaGrad.
+/// Exercise `dnn.adaptive` — one step of AdaGrad.
 ///
 ///     s ← s + g ⊙ g
 ///     w ← w − η · g / (√s + ε)
@@ -28,7 +28,7 @@ public func adagradUpdate(_ w: Tensor, gradient: Tensor, squaredGradientSum: ino
     // END SOLUTION
 }
 
-/// Exercise `deep.adaptive` — one step of RMSprop.
+/// Exercise `dnn.adaptive` — one step of RMSprop.
 ///
 ///     s ← ρ·s + (1 − ρ)·g ⊙ g
 ///     w ← w − η · g / (√s + ε)

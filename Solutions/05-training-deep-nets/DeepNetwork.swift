@@ -91,7 +91,7 @@ public struct DeepNetworkGradients: Sendable {
     public var flattened: [Tensor] { DeepNetwork.flatten(layers: layers, gammas: gammas, betas: betas) }
 }
 
-/// Exercise `deep.network` — the class scores in inference mode: batch norm
+/// Exercise `dnn.network` — the class scores in inference mode: batch norm
 /// with its running averages, no dropout.
 ///
 /// - Parameters:
@@ -122,7 +122,7 @@ public func deepNetworkScores(_ network: DeepNetwork, _ X: Tensor) -> Tensor {
     // END SOLUTION
 }
 
-/// Exercise `deep.network` — the training loss and every gradient.
+/// Exercise `dnn.network` — the training loss and every gradient.
 ///
 ///     for each hidden layer l:  a = h·W_l + b_l
 ///                               a = batchNorm(a) or layerNorm(a) (training mode), if any

@@ -10,7 +10,7 @@ public enum ForwardMode: Sendable, Equatable {
     case inference
 }
 
-/// Exercise `deep.dropout` — inverted dropout, forward.
+/// Exercise `dnn.dropout` — inverted dropout, forward.
 ///
 /// p is the DROP probability (PyTorch's convention; CS231n's code calls its p
 /// the keep probability). In training each element is kept with probability
@@ -41,7 +41,7 @@ public func dropoutForward(_ x: Tensor, dropProbability: Double, mode: ForwardMo
     // END SOLUTION
 }
 
-/// Exercise `deep.dropout` — inverted dropout, backward: out = x ⊙ mask, so
+/// Exercise `dnn.dropout` — inverted dropout, backward: out = x ⊙ mask, so
 ///
 ///     ∂L/∂x = ∂L/∂out ⊙ mask
 ///

@@ -1,7 +1,7 @@
 import CourseKit
 import Foundation
 
-/// Exercise `deep.clipping` — gradient clipping by global norm.
+/// Exercise `dnn.clipping` — gradient clipping by global norm.
 ///
 ///     n = √(Σₖ ‖gₖ‖²)          (over every element of every gradient)
 ///     gₖ ← gₖ · c / n   if n > c, unchanged otherwise

@@ -1,7 +1,7 @@
 import CourseKit
 import Foundation
 
-/// Exercise `deep.schedules` — step decay: the learning rate is multiplied by
+/// Exercise `dnn.schedules` — step decay: the learning rate is multiplied by
 /// `factor` every `dropEvery` steps.
 ///
 ///     η(t) = η₀ · factor^⌊t / dropEvery⌋
@@ -21,7 +21,7 @@ public func stepDecayLearningRate(step: Int, initialLearningRate: Double, dropEv
     // END SOLUTION
 }
 
-/// Exercise `deep.schedules` — cosine decay after a linear warmup.
+/// Exercise `dnn.schedules` — cosine decay after a linear warmup.
 ///
 /// Steps count from 0 (the first update is step 0):
 ///

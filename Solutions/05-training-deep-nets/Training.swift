@@ -18,7 +18,7 @@ public struct DeepTrainingHistory: Sendable {
     public init() {}
 }
 
-/// Exercise `deep.training` — the fraction of rows whose highest inference-mode score is the label.
+/// Exercise `dnn.training` — the fraction of rows whose highest inference-mode score is the label.
 ///
 /// - Parameters:
 ///   - network: the network.
@@ -32,7 +32,7 @@ public func deepNetworkAccuracy(_ network: DeepNetwork, _ X: Tensor, labels: [In
     // END SOLUTION
 }
 
-/// Exercise `deep.training` — minibatch training with any optimizer and schedule.
+/// Exercise `dnn.training` — minibatch training with any optimizer and schedule.
 ///
 /// Make one generator, `var generator = SeededGenerator(seed: seed)`, and
 /// remember η₀ = `optimizer.learningRate`. For each epoch, for each minibatch of

@@ -2,7 +2,7 @@ import BackpropSolutions
 import CourseKit
 import Foundation
 
-/// Exercise `deep.l2` — L2 regularization of a network's weights, and its gradient.
+/// Exercise `dnn.l2` — L2 regularization of a network's weights, and its gradient.
 ///
 ///     penalty = (λ/2) · Σₗ ‖Wₗ‖²        (the sum of every squared weight)
 ///     ∂penalty/∂Wₗ = λ·Wₗ,   ∂penalty/∂bₗ = 0

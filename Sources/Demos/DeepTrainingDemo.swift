@@ -7,8 +7,8 @@ import Implementations
 /// the update-to-weight ratio with a random search over (η, λ).
 let deepTrainingDemo = Demo(
     lesson: 5, title: "Training deep networks",
-    exercises: ["deep.init", "deep.momentum", "deep.adaptive", "deep.adam", "deep.l2", "deep.dropout", "deep.clipping",
-                "deep.batchNorm", "deep.layerNorm", "deep.schedules", "deep.network", "deep.training"]
+    exercises: ["dnn.initialization", "dnn.momentum", "dnn.adaptive", "dnn.adam", "dnn.l2", "dnn.dropout", "dnn.clipping",
+                "dnn.batchNorm", "dnn.layerNorm", "dnn.schedules", "dnn.network", "dnn.training"]
 ) { options in
     let f = DeepTrainingFunctions.mixing(learnerFor: options.passed)
     let quick = options.quick
@@ -24,11 +24,11 @@ let deepTrainingDemo = Demo(
         Dataset(features: (d.features - mean) / spread, labels: d.labels, classCount: d.classCount)
     }
     let train = standardized(rawTrain), validation = standardized(rawValidation)
-    let networkSource = options.passed.contains("deep.training") && options.passed.contains("deep.network") ? "yours" : "reference"
+    let networkSource = options.passed.contains("dnn.training") && options.passed.contains("dnn.network") ? "yours" : "reference"
     print("Data: \(digits.count) handwritten digits (8 × 8 pixels, UCI, CC BY 4.0); \(train.count) for training and \(validation.count) for validation, pixels standardized.")
-    print("Training loop and network: \(networkSource) (yours once deep.network, deep.training and every exercise they call pass).\n")
+    print("Training loop and network: \(networkSource) (yours once dnn.network, dnn.training and every exercise they call pass).\n")
 
-    /// Layers drawn by an initializer (yours where deep.init passed), zero biases.
+    /// Layers drawn by an initializer (yours where dnn.initialization passed), zero biases.
     func layers(_ sizes: [Int], seed: UInt64, _ initializer: DeepTrainingFunctions.Initializer) -> DeepTrainingFunctions.Layers {
         zip(sizes, sizes.dropFirst()).enumerated().map { index, pair in
             (initializer([pair.0, pair.1], seed &+ UInt64(index)), Tensor.zeros([pair.1]))
@@ -42,13 +42,13 @@ let deepTrainingDemo = Demo(
     // 1. Optimizers.
     let epochs = quick ? 3 : 10, batchSize = 64, target = 0.3
     let optimizers: [(String, DeepTrainingFunctions.OptimizerChoice, Double, Double, String)] = [
-        ("SGD", .sgd, 0.1, 1e-4, "deep.training"),
-        ("Momentum", .momentum(0.9), 0.05, 1e-4, "deep.momentum"),
-        ("Nesterov", .nesterov(0.9), 0.05, 1e-4, "deep.momentum"),
-        ("AdaGrad", .adagrad(epsilon: 1e-8), 0.05, 1e-4, "deep.adaptive"),
-        ("RMSprop", .rmsprop(decayRate: 0.99, epsilon: 1e-8), 2e-3, 1e-4, "deep.adaptive"),
-        ("Adam", .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8), 3e-3, 1e-4, "deep.adam"),
-        ("AdamW", .adamW(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01), 3e-3, 0, "deep.adam"),
+        ("SGD", .sgd, 0.1, 1e-4, "dnn.training"),
+        ("Momentum", .momentum(0.9), 0.05, 1e-4, "dnn.momentum"),
+        ("Nesterov", .nesterov(0.9), 0.05, 1e-4, "dnn.momentum"),
+        ("AdaGrad", .adagrad(epsilon: 1e-8), 0.05, 1e-4, "dnn.adaptive"),
+        ("RMSprop", .rmsprop(decayRate: 0.99, epsilon: 1e-8), 2e-3, 1e-4, "dnn.adaptive"),
+        ("Adam", .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8), 3e-3, 1e-4, "dnn.adam"),
+        ("AdamW", .adamW(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01), 3e-3, 0, "dnn.adam"),
     ]
     print("1. Optimizers: the same [64, 64, 10] network (He initialization, one seed), the same minibatch order (batches of \(batchSize)), \(epochs) epochs each.".styled(.bold))
     let start = DeepTrainingFunctions.Network(layers: layers([64, 64, 10], seed: 11, f.heNormal))
@@ -89,7 +89,7 @@ let deepTrainingDemo = Demo(
         ("He", f.heNormal),
     ]
     print("2. Initialization: a \(depth)-layer network of width \(width) (no biases), \(probe.shape[0]) digits through it. Standard deviation of each layer's activations,".styled(.bold))
-    print("   and of the gradient that reaches each layer's input when the top layer receives a unit-variance gradient [init: \(options.source(of: "deep.init"))].")
+    print("   and of the gradient that reaches each layer's input when the top layer receives a unit-variance gradient [init: \(options.source(of: "dnn.initialization"))].")
     let shownLayers = [1, 2, 4, 6, 8, 10]
     var statistics = Table(["activation", "initialization"] + shownLayers.map { "h\($0) std" } + ["gradient at the input / at the top", "h10 histogram"],
                            rightAligned: Set(2..<(2 + shownLayers.count + 1)))
@@ -147,7 +147,7 @@ let deepTrainingDemo = Demo(
     print("   (momentum 0.9, η = 0.05, gradients clipped at norm 5 so that the too-large start does not blow up to NaN)\n")
 
     // 3. Batch norm rescues a badly initialized deep network; dropout closes a train/validation gap.
-    print("3. Batch norm and dropout [batch norm: \(options.source(of: "deep.batchNorm")), dropout: \(options.source(of: "deep.dropout"))]".styled(.bold))
+    print("3. Batch norm and dropout [batch norm: \(options.source(of: "dnn.batchNorm")), dropout: \(options.source(of: "dnn.dropout"))]".styled(.bold))
     let badEpochs = quick ? 2 : 3
     let bad = layers([64] + Array(repeating: width, count: depth) + [10], seed: 300, initializations[0].1)
     var rescue = Table(["10 hidden layers, σ = 0.01 start", "validation accuracy after \(badEpochs) epochs"], rightAligned: [1])

@@ -284,26 +284,26 @@ public struct DeepTrainingFunctions: Sendable {
     public static func mixing(learnerFor passed: Set<String>) -> DeepTrainingFunctions {
         var mix = reference
         let learner = learner
-        if passed.contains("deep.init") {
+        if passed.contains("dnn.initialization") {
             (mix.fans, mix.xavierNormal, mix.xavierUniform, mix.heNormal, mix.heUniform)
                 = (learner.fans, learner.xavierNormal, learner.xavierUniform, learner.heNormal, learner.heUniform)
         }
-        if passed.contains("deep.momentum") { (mix.momentum, mix.nesterov) = (learner.momentum, learner.nesterov) }
-        if passed.contains("deep.adaptive") { (mix.adagrad, mix.rmsprop) = (learner.adagrad, learner.rmsprop) }
-        if passed.contains("deep.adam") { (mix.adam, mix.adamW) = (learner.adam, learner.adamW) }
-        if passed.contains("deep.l2") { mix.l2Penalty = learner.l2Penalty }
-        if passed.contains("deep.dropout") { (mix.dropoutForward, mix.dropoutBackward) = (learner.dropoutForward, learner.dropoutBackward) }
-        if passed.contains("deep.clipping") { mix.clipByGlobalNorm = learner.clipByGlobalNorm }
-        if passed.contains("deep.batchNorm") { mix.batchNorm = learner.batchNorm }
-        if passed.contains("deep.layerNorm") { mix.layerNorm = learner.layerNorm }
-        if passed.contains("deep.schedules") { (mix.stepDecay, mix.cosineWarmup) = (learner.stepDecay, learner.cosineWarmup) }
+        if passed.contains("dnn.momentum") { (mix.momentum, mix.nesterov) = (learner.momentum, learner.nesterov) }
+        if passed.contains("dnn.adaptive") { (mix.adagrad, mix.rmsprop) = (learner.adagrad, learner.rmsprop) }
+        if passed.contains("dnn.adam") { (mix.adam, mix.adamW) = (learner.adam, learner.adamW) }
+        if passed.contains("dnn.l2") { mix.l2Penalty = learner.l2Penalty }
+        if passed.contains("dnn.dropout") { (mix.dropoutForward, mix.dropoutBackward) = (learner.dropoutForward, learner.dropoutBackward) }
+        if passed.contains("dnn.clipping") { mix.clipByGlobalNorm = learner.clipByGlobalNorm }
+        if passed.contains("dnn.batchNorm") { mix.batchNorm = learner.batchNorm }
+        if passed.contains("dnn.layerNorm") { mix.layerNorm = learner.layerNorm }
+        if passed.contains("dnn.schedules") { (mix.stepDecay, mix.cosineWarmup) = (learner.stepDecay, learner.cosineWarmup) }
         // The learner's network and training loop call the learner's own layers and
         // optimizers, so they are used only when everything they call has passed too.
-        let everything: Set<String> = ["deep.momentum", "deep.adaptive", "deep.adam", "deep.l2", "deep.dropout", "deep.clipping",
-                                       "deep.batchNorm", "deep.layerNorm", "deep.schedules", "deep.network"]
+        let everything: Set<String> = ["dnn.momentum", "dnn.adaptive", "dnn.adam", "dnn.l2", "dnn.dropout", "dnn.clipping",
+                                       "dnn.batchNorm", "dnn.layerNorm", "dnn.schedules", "dnn.network"]
         if everything.isSubset(of: passed) {
             (mix.networkScores, mix.networkLoss) = (learner.networkScores, learner.networkLoss)
-            if passed.contains("deep.training") { (mix.accuracy, mix.train) = (learner.accuracy, learner.train) }
+            if passed.contains("dnn.training") { (mix.accuracy, mix.train) = (learner.accuracy, learner.train) }
         }
         return mix
     }

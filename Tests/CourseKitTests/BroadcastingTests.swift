@@ -100,6 +100,10 @@ struct BroadcastingTests {
         #expect(f.shape == [0, 4] && f.count == 0)
     }
 
+
+
+
+
     /// `+=`, `-=`, `*=` and `/=` broadcast the right-hand side, a tensor or a
     /// scalar, like their binary operators.
     @Test("compound assignment operators")

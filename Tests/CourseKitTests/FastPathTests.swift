@@ -101,6 +101,11 @@ struct FastPathTests {
         (70, 300, 9), (129, 3, 65), (0, 4, 3), (3, 0, 4), (3, 4, 0), (1, 200, 1), (200, 1, 200),
     ]
 
+
+
+
+
+
     @Test("matmul equals the triple loop bit for bit, transposed operands included",
           arguments: Array(matmulShapes.indices))
     func matmulMatchesReference(index: Int) {
@@ -193,6 +198,13 @@ struct FastPathTests {
         #expect(FastPathTests.identical(a.zipMap(b) { $0 * 2 - $1 }, ref(a, b) { $0 * 2 - $1 }))
         #expect(FastPathTests.identical(a.broadcast(to: ref(a, b, +).shape), ref(a, b) { x, _ in x }))
     }
+
+
+
+
+
+
+
 
     @Test("compound assignment updates in place, equals the plain operator, and leaves copies alone",
           arguments: Array(broadcastPairs.indices))

@@ -103,6 +103,9 @@ struct ReductionTests {
         }
     }
 
+
+
+
     @Test("variance divides by N")
     func variance() {
         let v = Tensor([[1, 2, 3, 4], [2, 2, 2, 2]])

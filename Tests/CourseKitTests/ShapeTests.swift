@@ -100,6 +100,10 @@ struct ShapeTests {
         #expect(Tensor([4]).squeezing(axis: 0).shape == [])
     }
 
+
+
+
+
     /// A slice along one axis keeps every axis, even one of size 1, so code that
     /// slices a batch keeps working on a batch of one.
     @Test("slice keeps the rank")

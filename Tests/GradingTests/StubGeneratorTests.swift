@@ -105,6 +105,7 @@ struct StubWritingTests {
         #expect(report.contains("Lessons/09-demo/F.swift") && report.contains("for course authors") && report.contains("--force"))
     }
 
+
     @Test("with --force the file is backed up first, and the report names the backup")
     func forceBacksUp() throws {
         let mine = "f {\n    2 // my answer\n}\n"

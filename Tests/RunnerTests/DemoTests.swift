@@ -90,7 +90,7 @@ struct DemoTests {
     /// Demo 05 trains dozens of networks: in a debug build its full run takes minutes, so the test runs its quick
     /// mode, whose numbers show the same effects (the full run, in release, prints the same lines with more epochs).
     @Test("05: optimizers beat plain SGD, initialization decides whether 10 layers train, batch norm rescues, dropout narrows the gap, a healthy update ratio, a useful search")
-    func deepTraining() async throws {
+    func fifthLessonDemo() async throws {
         let text = try await output(ofLesson: 5, quick: true)
         let lines = text.split(separator: "\n").map(String.init)
         // 1. Optimizers: some reach the target validation loss, and the fastest beats plain SGD.

@@ -101,6 +101,11 @@ struct EndToEndTests {
         #expect(run.output.contains("passed"))
     }
 
+
+
+
+
+
     @Test("course check --all --json: valid JSON, every exercise once, known verdicts")
     func checkJSON() async throws {
         let run = try await CourseBinary.run(["check", "--all", "--json", "--no-build", "--root", root])

@@ -101,6 +101,10 @@ struct MachineryTests {
         #expect(other.message.contains("does not compile, so nothing in this lesson can run"))
     }
 
+
+
+
+
     /// A trap in the course's own code, not the learner's, still gets a place.
     @Test("a crash outside the learner's files is placed at its first frame with a source location")
     func crashLocation() {

@@ -104,6 +104,8 @@ struct WatchModeTests {
         #expect(cancel(), "once stale, always stale")
     }
 
+
+
     @Test("a grading run stops when cancelled and says so")
     func gradingRunCancelled() throws {
         TestCatalog.install()
@@ -196,6 +198,13 @@ struct WatchModeTests {
         }
         #expect(CompileFailures.brokenFiles(build, root: root) == [exercise.lessonPath])
     }
+
+
+
+
+
+
+
 
     @Test("a compile error in one file keeps the others' last known verdicts, marked, and names the file")
     func compileErrorKeepsVerdicts() throws {

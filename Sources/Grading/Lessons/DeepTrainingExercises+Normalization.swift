@@ -51,7 +51,7 @@ extension DeepTrainingLesson {
     // MARK: - Batch norm
 
     static let batchNormSpec = Spec(
-        id: "deep.batchNorm", title: "Batch normalization: training and inference, the staged and the closed-form backward", file: "BatchNorm.swift",
+        id: "dnn.batchNorm", title: "Batch normalization: training and inference, the staged and the closed-form backward", file: "BatchNorm.swift",
         declarations: ["batchNormForward(_:gamma:beta:running:mode:momentum:epsilon:)", "batchNormBackward(_:cache:)",
                        "batchNormBackwardSimplified(_:cache:)"],
         hints: [
@@ -198,7 +198,7 @@ extension DeepTrainingLesson {
     }
 
     static let layerNormSpec = Spec(
-        id: "deep.layerNorm", title: "Layer normalization, forward and backward", file: "LayerNorm.swift",
+        id: "dnn.layerNorm", title: "Layer normalization, forward and backward", file: "LayerNorm.swift",
         declarations: ["layerNormForward(_:gamma:beta:epsilon:)", "layerNormBackward(_:cache:)"],
         hints: [
             "Layer norm normalizes each example over its own features instead of each feature over the batch. It needs no batch statistics, so it behaves the same in training and at test time and works with a batch of one — which is why Transformers (lesson 08) use it.",

@@ -112,7 +112,7 @@ extension DeepTrainingLesson {
     // MARK: - Momentum
 
     static let momentumSpec = Spec(
-        id: "deep.momentum", title: "SGD with momentum and Nesterov momentum", file: "Momentum.swift",
+        id: "dnn.momentum", title: "SGD with momentum and Nesterov momentum", file: "Momentum.swift",
         declarations: ["sgdMomentumUpdate(_:gradient:velocity:learningRate:momentum:)",
                        "nesterovMomentumUpdate(_:gradient:velocity:learningRate:momentum:)"],
         hints: [
@@ -163,7 +163,7 @@ extension DeepTrainingLesson {
     // MARK: - AdaGrad and RMSprop
 
     static let adaptiveSpec = Spec(
-        id: "deep.adaptive", title: "AdaGrad and RMSprop", file: "AdaptiveOptimizers.swift",
+        id: "dnn.adaptive", title: "AdaGrad and RMSprop", file: "AdaptiveOptimizers.swift",
         declarations: ["adagradUpdate(_:gradient:squaredGradientSum:learningRate:epsilon:)",
                        "rmspropUpdate(_:gradient:squaredGradientAverage:learningRate:decayRate:epsilon:)"],
         hints: [
@@ -229,7 +229,7 @@ extension DeepTrainingLesson {
     }
 
     static let adamSpec = Spec(
-        id: "deep.adam", title: "Adam with bias correction, and AdamW", file: "Adam.swift",
+        id: "dnn.adam", title: "Adam with bias correction, and AdamW", file: "Adam.swift",
         declarations: ["adamUpdate(_:gradient:state:learningRate:beta1:beta2:epsilon:)",
                        "adamWUpdate(_:gradient:state:learningRate:beta1:beta2:epsilon:weightDecay:)"],
         hints: [

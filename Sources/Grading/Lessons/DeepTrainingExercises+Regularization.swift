@@ -13,7 +13,7 @@ extension DeepTrainingLesson {
     // MARK: - L2
 
     static let l2Spec = Spec(
-        id: "deep.l2", title: "L2 regularization and its gradient (biases not decayed)", file: "WeightDecay.swift",
+        id: "dnn.l2", title: "L2 regularization and its gradient (biases not decayed)", file: "WeightDecay.swift",
         declarations: ["l2Penalty(_:strength:)"],
         hints: [
             "L2 regularization adds the squared size of the weights to the loss, so gradient descent also pulls every weight a little towards 0: large weights must earn their place by lowering the data loss. It fights overfitting by preferring smoother functions.",
@@ -104,7 +104,7 @@ extension DeepTrainingLesson {
     }
 
     static let dropoutSpec = Spec(
-        id: "deep.dropout", title: "Inverted dropout, forward and backward", file: "Dropout.swift",
+        id: "dnn.dropout", title: "Inverted dropout, forward and backward", file: "Dropout.swift",
         declarations: ["dropoutForward(_:dropProbability:mode:using:)", "dropoutBackward(_:mask:)"],
         hints: [
             "Dropout zeroes a random fraction p of the units during training, so no unit can rely on any one other; at test time every unit is used. To keep the expected activation the same in both modes, the kept units are scaled up by 1/(1 − p) during training (“inverted” dropout) — so inference needs no change at all.",
@@ -216,7 +216,7 @@ extension DeepTrainingLesson {
     // MARK: - Clipping
 
     static let clippingSpec = Spec(
-        id: "deep.clipping", title: "Gradient clipping by global norm", file: "GradientClipping.swift",
+        id: "dnn.clipping", title: "Gradient clipping by global norm", file: "GradientClipping.swift",
         declarations: ["clipByGlobalNorm(_:maxNorm:)"],
         hints: [
             "When the gradients of all parameters together are too long, one bad minibatch can throw the weights far away (exploding gradients, common in recurrent networks). Clipping by the global norm shrinks them all by one common factor, so the step keeps its direction and only its length is capped.",

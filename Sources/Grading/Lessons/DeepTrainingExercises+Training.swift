@@ -6,7 +6,7 @@ extension DeepTrainingLesson {
     // MARK: - Schedules
 
     static let schedulesSpec = Spec(
-        id: "deep.schedules", title: "Step decay and cosine with linear warmup", file: "Schedules.swift",
+        id: "dnn.schedules", title: "Step decay and cosine with linear warmup", file: "Schedules.swift",
         declarations: ["stepDecayLearningRate(step:initialLearningRate:dropEvery:factor:)",
                        "cosineWarmupLearningRate(step:maximumLearningRate:warmupSteps:totalSteps:minimumLearningRate:)"],
         hints: [
@@ -136,7 +136,7 @@ extension DeepTrainingLesson {
     ]
 
     static let networkSpec = Spec(
-        id: "deep.network", title: "A network of any depth with batch/layer norm and dropout", file: "DeepNetwork.swift",
+        id: "dnn.network", title: "A network of any depth with batch/layer norm and dropout", file: "DeepNetwork.swift",
         declarations: ["deepNetworkScores(_:_:)", "deepNetworkLoss(_:_:labels:regularization:using:)"],
         hints: [
             "This is lesson 04's `networkLoss` with two optional layers slotted into every hidden block: affine → normalization → ReLU → dropout. The forward keeps every cache; the backward walks the blocks in reverse, each layer's backward handing its dx to the layer below.",
@@ -189,7 +189,7 @@ extension DeepTrainingLesson {
             },
         ]
     ) { candidate, peers, context in
-        try context.noting([.l2, .dropout, .batchNorm, .layerNorm], of: "deep.network", candidate: candidate, reference: peers.reference) { context in
+        try context.noting([.l2, .dropout, .batchNorm, .layerNorm], of: "dnn.network", candidate: candidate, reference: peers.reference) { context in
             try checkNetwork(candidate, peers: peers, &context)
         }
     }
@@ -260,7 +260,7 @@ extension DeepTrainingLesson {
     }
 
     static let trainingSpec = Spec(
-        id: "deep.training", title: "A training loop with any optimizer, schedule and clipping", file: "Training.swift",
+        id: "dnn.training", title: "A training loop with any optimizer, schedule and clipping", file: "Training.swift",
         declarations: ["deepNetworkAccuracy(_:_:labels:)",
                        "trainDeepNetwork(_:train:validation:optimizer:schedule:epochs:batchSize:regularization:clipNorm:seed:)"],
         hints: [
@@ -302,7 +302,7 @@ extension DeepTrainingLesson {
             },
         ]
     ) { candidate, peers, context in
-        try context.noting([.network, .momentum, .adam, .clipping, .schedules], of: "deep.training", candidate: candidate,
+        try context.noting([.network, .momentum, .adam, .clipping, .schedules], of: "dnn.training", candidate: candidate,
                            reference: peers.reference) { context in
             try checkTraining(candidate, peers: peers, &context)
         }
@@ -383,21 +383,21 @@ extension DeepTrainingLesson {
 /// The earlier exercises the network and the training loop call: when those
 /// fail, a note names any of these that still disagrees with the reference.
 extension Prerequisite where Functions == DeepTrainingFunctions {
-    static let l2 = Prerequisite(exerciseID: "deep.l2", function: "l2Penalty") { candidate, reference, context in
+    static let l2 = Prerequisite(exerciseID: "dnn.l2", function: "l2Penalty") { candidate, reference, context in
         let layers = DeepTrainingLesson.randomLayers(&context, count: 2)
         let got = candidate.l2Penalty(layers, 0.3), want = reference.l2Penalty(layers, 0.3)
         return Tolerance.standard.accepts(got.penalty, want.penalty) && got.gradients.count == want.gradients.count
             && zip(got.gradients, want.gradients).allSatisfy { Tolerance.standard.accepts($0.weights, $1.weights) && Tolerance.standard.accepts($0.bias, $1.bias) }
     }
 
-    static let dropout = Prerequisite(exerciseID: "deep.dropout", function: "dropoutForward/dropoutBackward") { candidate, reference, context in
+    static let dropout = Prerequisite(exerciseID: "dnn.dropout", function: "dropoutForward/dropoutBackward") { candidate, reference, context in
         let x = context.randomTensor([3, 5]), dOut = context.randomTensor([3, 5]), seed = context.random.next() >> 12
         let got = candidate.dropoutForward(x, 0.4, true, seed), want = reference.dropoutForward(x, 0.4, true, seed)
         return Tolerance.standard.accepts(got.out, want.out) && Tolerance.standard.accepts(got.mask, want.mask)
             && Tolerance.standard.accepts(candidate.dropoutBackward(dOut, want.mask), reference.dropoutBackward(dOut, want.mask))
     }
 
-    static let batchNorm = Prerequisite(exerciseID: "deep.batchNorm", function: "batchNormForward/batchNormBackwardSimplified") { candidate, reference, context in
+    static let batchNorm = Prerequisite(exerciseID: "dnn.batchNorm", function: "batchNormForward/batchNormBackwardSimplified") { candidate, reference, context in
         let (x, gamma, beta, dOut) = DeepTrainingLesson.randomNormInputs(&context)
         let running: DeepTrainingFunctions.Running = (Tensor.zeros([x.shape[1]]), Tensor.ones([x.shape[1]]))
         let got = candidate.batchNorm(x, gamma, beta, running, true, 0.1, 1e-5), want = reference.batchNorm(x, gamma, beta, running, true, 0.1, 1e-5)
@@ -407,7 +407,7 @@ extension Prerequisite where Functions == DeepTrainingFunctions {
             && Tolerance.standard.accepts(g.dGamma, r.dGamma) && Tolerance.standard.accepts(g.dBeta, r.dBeta)
     }
 
-    static let layerNorm = Prerequisite(exerciseID: "deep.layerNorm", function: "layerNormForward/layerNormBackward") { candidate, reference, context in
+    static let layerNorm = Prerequisite(exerciseID: "dnn.layerNorm", function: "layerNormForward/layerNormBackward") { candidate, reference, context in
         let (x, gamma, beta, dOut) = DeepTrainingLesson.randomNormInputs(&context)
         let got = candidate.layerNorm(x, gamma, beta, 1e-5), want = reference.layerNorm(x, gamma, beta, 1e-5)
         let g = got.backward(dOut), r = want.backward(dOut)
@@ -415,7 +415,7 @@ extension Prerequisite where Functions == DeepTrainingFunctions {
             && Tolerance.standard.accepts(g.dGamma, r.dGamma) && Tolerance.standard.accepts(g.dBeta, r.dBeta)
     }
 
-    static let network = Prerequisite(exerciseID: "deep.network", function: "deepNetworkLoss/deepNetworkScores") { candidate, reference, context in
+    static let network = Prerequisite(exerciseID: "dnn.network", function: "deepNetworkLoss/deepNetworkScores") { candidate, reference, context in
         let (network, X, labels) = DeepTrainingLesson.randomDeepNetwork(&context, normalization: .batch, dropProbability: 0.2)
         let got = candidate.networkLoss(network, X, labels, 0.1, 3), want = reference.networkLoss(network, X, labels, 0.1, 3)
         return Tolerance.standard.accepts(got.loss, want.loss) && got.gradients.count == want.gradients.count
@@ -440,19 +440,19 @@ extension Prerequisite where Functions == DeepTrainingFunctions {
         }
     }
 
-    static let momentum = updates("deep.momentum", "sgdMomentumUpdate/nesterovMomentumUpdate",
+    static let momentum = updates("dnn.momentum", "sgdMomentumUpdate/nesterovMomentumUpdate",
                                   [DeepTrainingLesson.momentumRule, DeepTrainingLesson.nesterovRule])
-    static let adaptive = updates("deep.adaptive", "adagradUpdate/rmspropUpdate", [DeepTrainingLesson.adagradRule, DeepTrainingLesson.rmspropRule])
-    static let adam = updates("deep.adam", "adamUpdate/adamWUpdate", [DeepTrainingLesson.adamRule, DeepTrainingLesson.adamWRule])
+    static let adaptive = updates("dnn.adaptive", "adagradUpdate/rmspropUpdate", [DeepTrainingLesson.adagradRule, DeepTrainingLesson.rmspropRule])
+    static let adam = updates("dnn.adam", "adamUpdate/adamWUpdate", [DeepTrainingLesson.adamRule, DeepTrainingLesson.adamWRule])
 
-    static let clipping = Prerequisite(exerciseID: "deep.clipping", function: "clipByGlobalNorm") { candidate, reference, context in
+    static let clipping = Prerequisite(exerciseID: "dnn.clipping", function: "clipByGlobalNorm") { candidate, reference, context in
         let gradients = [context.randomTensor([2, 3]), context.randomTensor([4])]
         let got = candidate.clipByGlobalNorm(gradients, 1), want = reference.clipByGlobalNorm(gradients, 1)
         return Tolerance.standard.accepts(got.norm, want.norm) && got.clipped.count == want.clipped.count
             && zip(got.clipped, want.clipped).allSatisfy { Tolerance.standard.accepts($0, $1) }
     }
 
-    static let schedules = Prerequisite(exerciseID: "deep.schedules", function: "stepDecayLearningRate/cosineWarmupLearningRate") { candidate, reference, _ in
+    static let schedules = Prerequisite(exerciseID: "dnn.schedules", function: "stepDecayLearningRate/cosineWarmupLearningRate") { candidate, reference, _ in
         (0..<14).allSatisfy { t in
             Tolerance.standard.accepts(candidate.stepDecay(t, 0.3, 3, 0.5), reference.stepDecay(t, 0.3, 3, 0.5))
                 && Tolerance.standard.accepts(candidate.cosineWarmup(t, 0.3, 3, 11, 0.01), reference.cosineWarmup(t, 0.3, 3, 11, 0.01))

@@ -43,7 +43,7 @@ enum DeepTrainingLesson {
     }
 
     static let initSpec = Spec(
-        id: "deep.init", title: "Xavier and He initialization, normal and uniform", file: "Initialization.swift",
+        id: "dnn.initialization", title: "Xavier and He initialization, normal and uniform", file: "Initialization.swift",
         declarations: ["fans(ofShape:)", "xavierNormal(_:using:)", "xavierUniform(_:using:)", "heNormal(_:using:)", "heUniform(_:using:)"],
         hints: [
             "Initialization picks the spread of the random weights so that the activations (forward) and the gradients (backward) keep roughly the same size from layer to layer. Each output of a layer sums fanIn products w·x, so its variance is fanIn·Var(w)·E[x²]: choose Var(w) to cancel fanIn.",
