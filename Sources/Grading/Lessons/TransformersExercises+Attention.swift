@@ -100,7 +100,7 @@ extension TransformersLesson {
         ],
         standard: "causalMask for T = 1 and 6, paddingMask with a sequence of padding only; output, attention weights, dQuery, dKey and dValue compared with the reference on 6 cases — no mask with Tq ≠ Tk, your causal mask (T = 6), your padding mask with whole rows blocked, padding and causal together, a batch of one with T = 1, four heads [B, H, T, d_k] with scores in the hundreds — within |error| ≤ 1e-8 + 1e-6·|expected|; blocked weights and their gradients must be exactly 0; gradient check of dQuery, dKey and dValue through padding and causal masks: relative error < 1e-7 (a gradient that is exactly 0, such as ∂L/∂b_K, within 1e-7 absolute)",
         mistakes: [
-            Change("scaled by d_k instead of √d_k", "the scores are divided by d_k: scaled dot-product attention divides by √d_k, which keeps the scores' variance near 1 when Q and K have unit-variance entries (chapter, \"Why √d_k\").") {
+            Change("scaled by d_k instead of √d_k", "the scores are divided by d_k: scaled dot-product attention divides by √d_k, which keeps the scores' variance near 1 when Q and K have unit-variance entries (chapter, \"Why the scores are scaled\").") {
                 $0.attention = flawedAttention(AttentionFlaws(scaleByWidth: true))
             },
             Change("softmax over the wrong axis", "the softmax normalizes over the queries (axis −2): each query's weights must sum to 1 over the keys, the last axis.") {
