@@ -9,14 +9,14 @@ import Testing
 @Suite("Demos: what each one shows")
 struct DemoTests {
     /// The demo's standard output, run in a child process.
-    private func output(ofLesson lesson: Int) async throws -> String {
+    private func output(ofLesson lesson: Int, quick: Bool = false) async throws -> String {
         #if compiler(>=6.3) && !DLFS_WITHOUT_EXIT_TEST_CAPTURES
-        let result = await #expect(processExitsWith: .success, observing: [\.standardOutputContent]) { [lesson] in
+        let result = await #expect(processExitsWith: .success, observing: [\.standardOutputContent]) { [lesson, quick] in
             let folder = FileManager.default.temporaryDirectory
                 .appendingPathComponent("dlfs-demo-\(lesson)-\(ProcessInfo.processInfo.processIdentifier)")
             defer { try? FileManager.default.removeItem(at: folder) }
             guard let demo = DemoCatalog.demo(lesson: lesson) else { exit(3) }
-            try DemoCatalog.run(demo, options: DemoOptions(quick: false, outputDirectory: folder, passed: []))
+            try DemoCatalog.run(demo, options: DemoOptions(quick: quick, outputDirectory: folder, passed: []))
         }
         guard let result else { return "" }   // the failure is already recorded
         return String(decoding: result.standardOutputContent, as: UTF8.self)
@@ -28,7 +28,8 @@ struct DemoTests {
                                   "course-grader was not found next to the test bundle; set DLFS_COURSE_GRADER_BINARY")
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
-        let run = try ChildProcess.run(grader, ["__demo", String(lesson), "--output", folder.path], environment: environment,
+        let run = try ChildProcess.run(grader, ["__demo", String(lesson), "--output", folder.path] + (quick ? ["--quick"] : []),
+                                       environment: environment,
                                        headLimit: 1 << 20, tailLimit: 1 << 16, timeLimit: 300)
         #expect(run.termination == .exited(0), "demo \(lesson) failed (\(run.termination)):\n\(run.standardError.text)")
         return run.standardOutput.text
@@ -75,6 +76,26 @@ struct DemoTests {
         #expect(xor == 100, "the hidden layer did not solve XOR")
         let test = try #require(number(after: "test accuracy ", in: text), "no test accuracy:\n\(text)")
         #expect(test >= 97, "the digits network stayed below 97% on the test set")
+    }
+
+    @Test("08: the encoder reverses every held-out string, one head attends along the anti-diagonal, the character model beats a uniform guess")
+    func transformers() async throws {
+        // Quick mode: a full run trains for minutes in a debug build; the quick one already reaches 100%.
+        let text = try await output(ofLesson: 8, quick: true)
+        let sequences = try #require(number(after: "held-out sequence accuracy ", in: text), "no sequence accuracy:\n\(text)")
+        #expect(sequences == 100, "the encoder did not reverse every held-out string")
+        #expect(text.contains("✓ 100%"), "the demo did not mark 100%:\n\(text)")
+        let time = try #require(number(after: "training time ", in: text), "no training time:\n\(text)")
+        #expect(time > 0)
+        let summary = try #require(text.split(separator: "\n").first { $0.contains("the most mirrored head") }, "no anti-diagonal summary:\n\(text)")
+        let weight = try #require(number(after: "mean weight ", in: String(summary)), "no anti-diagonal weight in: \(summary)")
+        #expect(weight > 0.5, "no head put most of its weight on the anti-diagonal (best \(weight))")
+        #expect(text.contains("08-attention.svg"), "the attention maps were not written as SVG")
+        let characterSection = try #require(text.range(of: "2. A causal"), "no character model:\n\(text)")
+        let bits = try #require(number(after: "held-out ", in: String(text[characterSection.lowerBound...])), "no bits per character:\n\(text)")
+        let uniform = try #require(number(after: "characters: ", in: text), "no uniform baseline:\n\(text)")
+        #expect(bits < uniform, "the character model does no better than a uniform guess (\(bits) vs \(uniform) bits)")
+        #expect(text.contains("sample: "), "no samples printed")
     }
 
     /// The number printed right after the first `marker` (`1.2e-19`, `97.8%` → 97.8). No `Regex`: it needs macOS 13.
