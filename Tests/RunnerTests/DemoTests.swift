@@ -128,6 +128,26 @@ struct DemoTests {
         #expect(text.contains("05-random-search.svg") && text.contains("05-optimizers.svg"))
     }
 
+    @Test("08: the encoder reverses every held-out string, one head attends along the anti-diagonal, the character model beats a uniform guess")
+    func eighthLessonDemo() async throws {
+        // Quick mode: a full run trains for minutes in a debug build; the quick one already reaches 100%.
+        let text = try await output(ofLesson: 8, quick: true)
+        let sequences = try #require(number(after: "held-out sequence accuracy ", in: text), "no sequence accuracy:\n\(text)")
+        #expect(sequences == 100, "the encoder did not reverse every held-out string")
+        #expect(text.contains("✓ 100%"), "the demo did not mark 100%:\n\(text)")
+        let time = try #require(number(after: "training time ", in: text), "no training time:\n\(text)")
+        #expect(time > 0)
+        let summary = try #require(text.split(separator: "\n").first { $0.contains("the most mirrored head") }, "no anti-diagonal summary:\n\(text)")
+        let weight = try #require(number(after: "mean weight ", in: String(summary)), "no anti-diagonal weight in: \(summary)")
+        #expect(weight > 0.5, "no head put most of its weight on the anti-diagonal (best \(weight))")
+        #expect(text.contains("08-attention.svg"), "the attention maps were not written as SVG")
+        let characterSection = try #require(text.range(of: "2. A causal"), "no character model:\n\(text)")
+        let bits = try #require(number(after: "held-out ", in: String(text[characterSection.lowerBound...])), "no bits per character:\n\(text)")
+        let uniform = try #require(number(after: "characters: ", in: text), "no uniform baseline:\n\(text)")
+        #expect(bits < uniform, "the character model does no better than a uniform guess (\(bits) vs \(uniform) bits)")
+        #expect(text.contains("sample: "), "no samples printed")
+    }
+
     /// The number printed right after the first `marker` (`1.2e-19`, `97.8%` → 97.8). No `Regex`: it needs macOS 13.
     private func number(after marker: String, in text: String) -> Double? {
         guard let range = text.range(of: marker) else { return nil }
