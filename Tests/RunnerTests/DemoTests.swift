@@ -8,8 +8,22 @@ import Testing
 /// the numbers it prints are checked, not just that it finishes.
 /// (Test names say "first lesson", not a lesson's number or id prefix: those are the
 /// learner's filters, `swift test --filter 01` grades lesson 01 and runs nothing else.)
-@Suite("Demos: what each one shows")
+///
+/// They run in CI (`CI=true`) or with `DLFS_DEMO_TESTS=1`: training eight
+/// demos in a debug build takes minutes, and a learner's `swift test` is
+/// there to grade their exercises (`swift run course demo N` shows a demo).
+@Suite("Demos: what each one shows",
+       .enabled(if: DemoTests.enabled,
+                "runs in CI (CI=true) or with DLFS_DEMO_TESTS=1: the demos train for minutes in a debug build; `swift run course demo N` shows one"))
 struct DemoTests {
+    static var enabled: Bool {
+        let environment = ProcessInfo.processInfo.environment
+        return ["CI", "DLFS_DEMO_TESTS"].contains { name in
+            let value = environment[name]?.lowercased() ?? ""
+            return !value.isEmpty && value != "false" && value != "0"
+        }
+    }
+
     /// The demo's standard output, run in a child process.
     private func output(ofLesson lesson: Int, quick: Bool = false) async throws -> String {
         #if compiler(>=6.3) && !DLFS_WITHOUT_EXIT_TEST_CAPTURES
