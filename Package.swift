@@ -29,8 +29,9 @@ let activations = Lesson(folder: "01-activations", module: "Activations", uses: 
 let linearRegression = Lesson(folder: "02-linear-regression", module: "LinearRegression", uses: [])
 let classifiers = Lesson(folder: "03-perceptron-logistic", module: "Classifiers", uses: [activations])
 let backprop = Lesson(folder: "04-backprop", module: "Backprop", uses: [classifiers])
-let recurrentNets = Lesson(folder: "07-recurrent-networks", module: "RecurrentNets", uses: [backprop, activations])
-let lessons = [activations, linearRegression, classifiers, backprop, recurrentNets]
+let deepTraining = Lesson(folder: "05-training-deep-nets", module: "DeepTraining", uses: [backprop, classifiers])
+let recurrentNets = Lesson(folder: "07-recurrent-networks", module: "RecurrentNets", uses: [deepTraining, backprop, activations])
+let lessons = [activations, linearRegression, classifiers, backprop, deepTraining, recurrentNets]
 
 let lessonModules: [Target.Dependency] = lessons.flatMap {
     [.target(name: $0.module), .target(name: $0.solutionModule)]
