@@ -1,4 +1,5 @@
 import CourseKit
+import DeepTrainingSolutions
 import RecurrentNets
 import RecurrentNetsSolutions
 
@@ -135,6 +136,23 @@ public struct RecurrentNetsFunctions: Sendable {
     /// An LSTM layer as the reference initializes it: the forget gate's bias at 1, every other bias 0.
     public static func lstmWeights(inputSize: Int, hiddenSize: Int, using generator: inout SeededGenerator) -> Weights {
         weights(RecurrentNetsSolutions.RecurrentParameters.lstm(inputSize: inputSize, hiddenSize: hiddenSize, using: &generator))
+    }
+
+    /// Lesson 05's reference clipping: all gradients scaled together so that their joint norm is at most `maxNorm`.
+    public static func clipByGlobalNorm(_ gradients: [Tensor], maxNorm: Double) -> (clipped: [Tensor], norm: Double) {
+        DeepTrainingSolutions.clipByGlobalNorm(gradients, maxNorm: maxNorm)
+    }
+
+    /// Lesson 05's reference Adam, one step on each parameter; `state` holds (first moment, second moment, step) per parameter.
+    public static func adamStep(_ parameters: [Tensor], gradients: [Tensor], state: inout [(m: Tensor, v: Tensor, t: Int)],
+                                learningRate: Double) -> [Tensor] {
+        if state.isEmpty { state = parameters.map { (Tensor.zeros(like: $0), Tensor.zeros(like: $0), 0) } }
+        return parameters.indices.map { k in
+            var adam = AdamState(firstMoment: state[k].m, secondMoment: state[k].v, step: state[k].t)
+            let updated = DeepTrainingSolutions.adamUpdate(parameters[k], gradient: gradients[k], state: &adam, learningRate: learningRate)
+            state[k] = (adam.firstMoment, adam.secondMoment, adam.step)
+            return updated
+        }
     }
 
     /// x with its time axis reversed, `[N, T, D]`.
