@@ -77,6 +77,22 @@ struct DemoTests {
         #expect(test >= 97, "the digits network stayed below 97% on the test set")
     }
 
+    @Test("07: the LSTM solves the adding problem, the vanilla RNN stays near the baseline, and its gradient vanishes towards the start")
+    func recurrentNets() async throws {
+        let text = try await output(ofLesson: 7)
+        let rnn = try #require(number(after: "vanilla RNN: test MSE ", in: text), "no RNN test MSE:\n\(text)")
+        let lstm = try #require(number(after: "LSTM:        test MSE ", in: text), "no LSTM test MSE:\n\(text)")
+        #expect(rnn > 0.1, "the vanilla RNN should stay near the baseline 1/6, got \(rnn)")
+        #expect(lstm < 0.01, "the LSTM should solve the adding problem (MSE < 0.01), got \(lstm)")
+        #expect(text.contains("near the baseline") && text.contains("✓ solved"), "the verdicts are missing:\n\(text)")
+        // The gradient sentence must say what the printed numbers show.
+        let rnnGradient = try #require(number(after: "vanilla RNN: first-half gradient ", in: text))
+        let lstmGradient = try #require(number(after: "LSTM:        first-half gradient ", in: text))
+        #expect(rnnGradient.isFinite && lstmGradient.isFinite && rnnGradient > 0 && lstmGradient > 0)
+        #expect(text.contains(rnnGradient < lstmGradient ? "× smaller than the LSTM's" : "is not smaller than the LSTM's"),
+                "the sentence about the gradients does not match the numbers:\n\(text)")
+    }
+
     /// The number printed right after the first `marker` (`1.2e-19`, `97.8%` → 97.8). No `Regex`: it needs macOS 13.
     private func number(after marker: String, in text: String) -> Double? {
         guard let range = text.range(of: marker) else { return nil }
