@@ -13,7 +13,7 @@ let recurrentNetsDemo = Demo(
     let f = RecurrentNetsFunctions.mixing(learnerFor: options.passed)
     let plotWidth = min(60, max(30, Terminal.width - 16))
     let steps = 30, hidden = 16, batchSize = 32
-    let iterations = options.quick ? 150 : 2_000
+    let iterations = options.quick ? 150 : 1_000
     let learningRate = 0.01, maxNorm = 1.0
     print("""
     The adding problem (Hochreiter and Schmidhuber, 1997): each of T = \(steps) steps carries a random number in [0, 1)

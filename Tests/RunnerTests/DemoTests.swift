@@ -77,7 +77,7 @@ struct DemoTests {
         #expect(test >= 97, "the digits network stayed below 97% on the test set")
     }
 
-    @Test("07: the LSTM solves the adding problem, the vanilla RNN stays near the baseline, and its gradient vanishes towards the start")
+    @Test("07: the LSTM solves the adding problem, the vanilla RNN stays near the baseline, and the gradient sentence matches the numbers")
     func recurrentNets() async throws {
         let text = try await output(ofLesson: 7)
         let rnn = try #require(number(after: "vanilla RNN: test MSE ", in: text), "no RNN test MSE:\n\(text)")
