@@ -56,7 +56,8 @@ public struct Demo: Sendable {
 
 /// Every lesson's demo.
 public enum DemoCatalog {
-    public static let demos: [Demo] = [activationsDemo, linearRegressionDemo, classifiersDemo, backpropDemo, recurrentNetsDemo]
+    public static let demos: [Demo] = [activationsDemo, linearRegressionDemo, classifiersDemo, backpropDemo, deepTrainingDemo,
+                                       recurrentNetsDemo]
 
     public static func demo(lesson: Int) -> Demo? { demos.first { $0.lesson == lesson } }
 
