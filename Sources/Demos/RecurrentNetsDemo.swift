@@ -181,8 +181,8 @@ let recurrentNetsDemo = Demo(
         print("   After training, the RNN's gradient reaching the first marker's half is \(String(format: "%.0f", lt / rt))× smaller than the LSTM's:"
             + " its path back is a product of Jacobians diag(1 − hₜ²)·Whᵀ, the LSTM's cell path a product of forget gates.\n")
     } else {
-        print("   In this run the trained RNN's gradient reaching the first half is not smaller than the LSTM's: what it fails at is"
-            + " not measured by this one number (see the chapter, section 16).\n")
+        print("   In this run the trained RNN's gradient reaching the first half is not smaller than the LSTM's:"
+            + " a gradient that reaches the early steps is necessary, not sufficient (see the chapter, section 16).\n")
     }
 
     let curvePath = try options.write(SVGPlot(title: "Adding problem (T = \(steps)): training MSE", xLabel: "step / 50", yLabel: "MSE",
