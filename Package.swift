@@ -70,7 +70,7 @@ let linearRegression = Lesson(folder: "02-linear-regression", module: "LinearReg
 let classifiers = Lesson(folder: "03-perceptron-logistic", module: "Classifiers", uses: [activations])
 let backprop = Lesson(folder: "04-backprop", module: "Backprop", uses: [classifiers])
 let deepTraining = Lesson(folder: "05-training-deep-nets", module: "DeepTraining", uses: [backprop, classifiers])
-let recurrentNets = Lesson(folder: "07-recurrent-networks", module: "RecurrentNets", uses: [backprop, activations])
+let recurrentNets = Lesson(folder: "07-recurrent-networks", module: "RecurrentNets", uses: [deepTraining, backprop, activations])
 let transformers = Lesson(folder: "08-transformer", module: "Transformers", uses: [deepTraining, recurrentNets, backprop, activations])
 let lessons = [activations, linearRegression, classifiers, backprop, deepTraining, recurrentNets, transformers]
 

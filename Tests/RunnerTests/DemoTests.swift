@@ -13,16 +13,9 @@ import Testing
 /// demos in a debug build takes minutes, and a learner's `swift test` is
 /// there to grade their exercises (`swift run course demo N` shows a demo).
 @Suite("Demos: what each one shows",
-       .enabled(if: DemoTests.enabled,
+       .enabled(if: DemoTestSwitch.isOn,
                 "runs in CI (CI=true) or with DLFS_DEMO_TESTS=1: the demos train for minutes in a debug build; `swift run course demo N` shows one"))
 struct DemoTests {
-    static var enabled: Bool {
-        let environment = ProcessInfo.processInfo.environment
-        return ["CI", "DLFS_DEMO_TESTS"].contains { name in
-            let value = environment[name]?.lowercased() ?? ""
-            return !value.isEmpty && value != "false" && value != "0"
-        }
-    }
 
     /// The demo's standard output, run in a child process.
     private func output(ofLesson lesson: Int, quick: Bool = false) async throws -> String {
@@ -101,6 +94,9 @@ struct DemoTests {
         #expect(text.contains("epochs [training: reference, network: reference]"), "the digits section does not say whose code ran")
     }
 
+
+
+
     /// Demo 05 trains dozens of networks: in a debug build its full run takes minutes, so the test runs its quick
     /// mode, whose numbers show the same effects (the full run, in release, prints the same lines with more epochs).
     @Test("05: optimizers beat plain SGD, initialization decides whether 10 layers train, batch norm rescues, dropout narrows the gap, a healthy update ratio, a useful search")
@@ -142,6 +138,22 @@ struct DemoTests {
         #expect(text.contains("05-random-search.svg") && text.contains("05-optimizers.svg"))
     }
 
+    @Test("07: the LSTM solves the adding problem, the vanilla RNN stays near the baseline, and the gradient sentence matches the numbers")
+    func seventhLessonDemo() async throws {
+        let text = try await output(ofLesson: 7)
+        let rnn = try #require(number(after: "vanilla RNN: test MSE ", in: text), "no RNN test MSE:\n\(text)")
+        let lstm = try #require(number(after: "LSTM:        test MSE ", in: text), "no LSTM test MSE:\n\(text)")
+        #expect(rnn > 0.1, "the vanilla RNN should stay near the baseline 1/6, got \(rnn)")
+        #expect(lstm < 0.01, "the LSTM should solve the adding problem (MSE < 0.01), got \(lstm)")
+        #expect(text.contains("near the baseline") && text.contains("✓ solved"), "the verdicts are missing:\n\(text)")
+        // The gradient sentence must say what the printed numbers show.
+        let rnnGradient = try #require(number(after: "vanilla RNN: first-half gradient ", in: text))
+        let lstmGradient = try #require(number(after: "LSTM:        first-half gradient ", in: text))
+        #expect(rnnGradient.isFinite && lstmGradient.isFinite && rnnGradient > 0 && lstmGradient > 0)
+        #expect(text.contains(rnnGradient < lstmGradient ? "× smaller than the LSTM's" : "is not smaller than the LSTM's"),
+                "the sentence about the gradients does not match the numbers:\n\(text)")
+    }
+
     @Test("08: the encoder reverses every held-out string, one head attends along the anti-diagonal, the character model beats a uniform guess")
     func eighthLessonDemo() async throws {
         // Quick mode: a full run trains for minutes in a debug build; the quick one already reaches 100%.
@@ -167,5 +179,16 @@ struct DemoTests {
         guard let range = text.range(of: marker) else { return nil }
         let digits = text[range.upperBound...].prefix { $0.isNumber || "+-.e".contains($0) }
         return Double(digits)
+    }
+}
+
+/// Whether the demo tests run: in CI (`CI=true`) or with `DLFS_DEMO_TESTS=1`.
+enum DemoTestSwitch {
+    static var isOn: Bool {
+        let environment = ProcessInfo.processInfo.environment
+        return ["CI", "DLFS_DEMO_TESTS"].contains { name in
+            let value = environment[name]?.lowercased() ?? ""
+            return !value.isEmpty && value != "false" && value != "0"
+        }
     }
 }
