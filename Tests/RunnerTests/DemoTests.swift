@@ -97,6 +97,13 @@ struct DemoTests {
 
 
 
+
+
+
+
+
+
+
     /// Demo 05 trains dozens of networks: in a debug build its full run takes minutes, so the test runs its quick
     /// mode, whose numbers show the same effects (the full run, in release, prints the same lines with more epochs).
     @Test("05: optimizers beat plain SGD, initialization decides whether 10 layers train, batch norm rescues, dropout narrows the gap, a healthy update ratio, a useful search")
