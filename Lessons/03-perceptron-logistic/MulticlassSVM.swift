@@ -7,7 +7,7 @@ import Foundation
 /// is content once the right class's score beats every other class's score by
 /// at least the margin Δ. For a row of scores s with label c:
 ///
-///     ℓ = Σ_{j ≠ c} max(0, s_j − s_c + Δ)
+///     ℓ = Σ over j ≠ c of max(0, s_j − s_c + Δ)
 ///
 /// A wrong class j that is not Δ behind costs s_j − s_c + Δ; one that is,
 /// costs 0. The loss L is the mean of ℓ over the N rows. Each term with

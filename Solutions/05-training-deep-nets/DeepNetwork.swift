@@ -14,12 +14,12 @@ public enum Normalization: Sendable, Equatable {
 /// affine → [batch norm | layer norm] → ReLU → [dropout], then a last affine
 /// layer that gives the class scores.
 public struct DeepNetwork: Sendable {
-    /// L ≥ 1 affine layers; layer l has weights `[D_l, D_{l+1}]` and bias `[D_{l+1}]`.
+    /// L ≥ 1 affine layers; layer l has weights `[D_l, D_(l+1)]` and bias `[D_(l+1)]`.
     public var layers: [DenseLayer]
     public var normalization: Normalization
-    /// γ of each hidden layer's normalization, `[D_{l+1}]`; empty when `normalization == .none`.
+    /// γ of each hidden layer's normalization, `[D_(l+1)]`; empty when `normalization == .none`.
     public var gammas: [Tensor]
-    /// β of each hidden layer's normalization, `[D_{l+1}]`; empty when `normalization == .none`.
+    /// β of each hidden layer's normalization, `[D_(l+1)]`; empty when `normalization == .none`.
     public var betas: [Tensor]
     /// Batch norm's running averages, one per hidden layer; empty unless `normalization == .batch`.
     public var runningStats: [BatchNormRunningStats]
@@ -43,7 +43,7 @@ public struct DeepNetwork: Sendable {
         runningStats = normalization == .batch ? hiddenSizes.map { BatchNormRunningStats(features: $0) } : []
     }
 
-    /// Every learned tensor in one list, in the order W₀, b₀, γ₀, β₀, W₁, b₁, γ₁, β₁, …, W_{L−1}, b_{L−1}
+    /// Every learned tensor in one list, in the order W₀, b₀, γ₀, β₀, W₁, b₁, γ₁, β₁, …, W_(L−1), b_(L−1)
     /// (γ and β only when the network normalizes) — the order `DeepNetworkGradients.flattened` uses.
     public var parameters: [Tensor] {
         get { Self.flatten(layers: layers, gammas: gammas, betas: betas) }
@@ -127,7 +127,7 @@ public func deepNetworkScores(_ network: DeepNetwork, _ X: Tensor) -> Tensor {
 ///     for each hidden layer l:  a = h·W_l + b_l
 ///                               a = batchNorm(a) or layerNorm(a) (training mode), if any
 ///                               h = dropout(relu(a)) (training mode), if p > 0
-///     scores = h·W_{L−1} + b_{L−1}
+///     scores = h·W_(L−1) + b_(L−1)
 ///     L = (1/N) Σᵢ −log softmax(scores)ᵢ,yᵢ + (λ/2) Σₗ ‖W_l‖²
 ///
 /// Use your `l2Penalty` (biases, γ and β are not decayed), lesson 04's

@@ -85,7 +85,7 @@ public struct StackedRNNCache: Sendable {
 /// - Parameters:
 ///   - x: `[N, T, D]`.
 ///   - h0: one initial state per layer, `[N, H_l]`, bottom first.
-///   - layers: L ≥ 1 layers, bottom first; layer l's Wx is `[H_{l−1}, H_l]` (H₀ = D).
+///   - layers: L ≥ 1 layers, bottom first; layer l's Wx is `[H_(l−1), H_l]` (H₀ = D).
 /// - Returns: h `[N, T, H_L]` and the cache.
 public func stackedRNNForward(_ x: Tensor, h0: [Tensor], layers: [RecurrentParameters]) -> (h: Tensor, cache: StackedRNNCache) {
     precondition(!layers.isEmpty && h0.count == layers.count, "stackedRNNForward: give L ≥ 1 layers and one h0 per layer")
