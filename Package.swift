@@ -29,8 +29,9 @@ let activations = Lesson(folder: "01-activations", module: "Activations", uses: 
 let linearRegression = Lesson(folder: "02-linear-regression", module: "LinearRegression", uses: [])
 let classifiers = Lesson(folder: "03-perceptron-logistic", module: "Classifiers", uses: [activations])
 let backprop = Lesson(folder: "04-backprop", module: "Backprop", uses: [classifiers])
-let convNets = Lesson(folder: "06-convolutional-networks", module: "ConvNets", uses: [backprop, classifiers])
-let lessons = [activations, linearRegression, classifiers, backprop, convNets]
+let deepTraining = Lesson(folder: "05-training-deep-nets", module: "DeepTraining", uses: [backprop, classifiers])
+let convNets = Lesson(folder: "06-convolutional-networks", module: "ConvNets", uses: [deepTraining, backprop, classifiers])
+let lessons = [activations, linearRegression, classifiers, backprop, deepTraining, convNets]
 
 let lessonModules: [Target.Dependency] = lessons.flatMap {
     [.target(name: $0.module), .target(name: $0.solutionModule)]

@@ -1,6 +1,7 @@
 import ConvNets
 import ConvNetsSolutions
 import CourseKit
+import DeepTrainingSolutions
 
 /// Lesson 06's functions as values (learner, reference, or a mix), speaking plain tensors:
 /// a layer's forward returns its output and a closure that runs its backward with the cache it captured.
@@ -44,6 +45,11 @@ public struct ConvNetsFunctions: Sendable {
     public var fastConv: Conv
     public var residual: @Sendable (_ x: Tensor, _ block: Block) -> (out: Tensor, backward: @Sendable (_ dOut: Tensor) -> BlockGradients)
     public var convNetScores: @Sendable (_ net: Net, _ X: Tensor) -> Tensor
+    /// Spatial batch norm: returns the output, the updated running mean and variance, and the backward.
+    public var spatialBatchNorm: @Sendable (_ x: Tensor, _ gamma: Tensor, _ beta: Tensor, _ running: (mean: Tensor, variance: Tensor),
+                                            _ training: Bool, _ momentum: Double, _ epsilon: Double)
+        -> (out: Tensor, running: (mean: Tensor, variance: Tensor), backward: @Sendable (_ dOut: Tensor) -> (dx: Tensor, dGamma: Tensor, dBeta: Tensor))
+    public var globalAveragePool: @Sendable (_ x: Tensor) -> (out: Tensor, backward: @Sendable (_ dOut: Tensor) -> Tensor)
     public var convNetLoss: @Sendable (_ net: Net, _ X: Tensor, _ labels: [Int], _ regularization: Double) -> (loss: Double, gradients: Net)
 
     /// The learner's code in `Lessons/06-convolutional-networks`.
@@ -79,6 +85,13 @@ public struct ConvNetsFunctions: Sendable {
             })
         },
         convNetScores: { net, X in ConvNets.convNetScores(learnerNet(net), X) },
+        spatialBatchNorm: { x, gamma, beta, running, training, momentum, epsilon in
+            var stats = DeepTrainingSolutions.BatchNormRunningStats(mean: running.mean, variance: running.variance)
+            let (out, cache) = ConvNets.spatialBatchNormForward(x, gamma: gamma, beta: beta, running: &stats,
+                                                               mode: training ? .training : .inference, momentum: momentum, epsilon: epsilon)
+            return (out, (stats.mean, stats.variance), { ConvNets.spatialBatchNormBackward($0, cache: cache) })
+        },
+        globalAveragePool: { x in (ConvNets.globalAveragePoolForward(x), { ConvNets.globalAveragePoolBackward($0, inputShape: x.shape) }) },
         convNetLoss: { net, X, labels, lambda in
             let (loss, g) = ConvNets.convNetLoss(learnerNet(net), X, labels: labels, regularization: lambda)
             return (loss, [g.conv1Weights, g.conv1Bias, g.conv2Weights, g.conv2Bias, g.fcWeights, g.fcBias])
@@ -117,6 +130,15 @@ public struct ConvNetsFunctions: Sendable {
             })
         },
         convNetScores: { net, X in ConvNetsSolutions.convNetScores(referenceNet(net), X) },
+        spatialBatchNorm: { x, gamma, beta, running, training, momentum, epsilon in
+            var stats = DeepTrainingSolutions.BatchNormRunningStats(mean: running.mean, variance: running.variance)
+            let (out, cache) = ConvNetsSolutions.spatialBatchNormForward(x, gamma: gamma, beta: beta, running: &stats,
+                                                                        mode: training ? .training : .inference, momentum: momentum, epsilon: epsilon)
+            return (out, (stats.mean, stats.variance), { ConvNetsSolutions.spatialBatchNormBackward($0, cache: cache) })
+        },
+        globalAveragePool: { x in
+            (ConvNetsSolutions.globalAveragePoolForward(x), { ConvNetsSolutions.globalAveragePoolBackward($0, inputShape: x.shape) })
+        },
         convNetLoss: { net, X, labels, lambda in
             let (loss, g) = ConvNetsSolutions.convNetLoss(referenceNet(net), X, labels: labels, regularization: lambda)
             return (loss, [g.conv1Weights, g.conv1Bias, g.conv2Weights, g.conv2Bias, g.fcWeights, g.fcBias])
@@ -139,6 +161,7 @@ public struct ConvNetsFunctions: Sendable {
         if passed.contains("cnn.pool") { (mix.maxPool, mix.avgPool) = (learner.maxPool, learner.avgPool) }
         if passed.contains("cnn.im2col") { (mix.im2col, mix.col2im) = (learner.im2col, learner.col2im) }
         if passed.contains("cnn.fastConv") { mix.fastConv = learner.fastConv }
+        if passed.contains("cnn.spatialNorm") { (mix.spatialBatchNorm, mix.globalAveragePool) = (learner.spatialBatchNorm, learner.globalAveragePool) }
         if passed.contains("cnn.residual") { mix.residual = learner.residual }
         if passed.contains("cnn.smallNet") { (mix.convNetScores, mix.convNetLoss) = (learner.convNetScores, learner.convNetLoss) }
         return mix

@@ -8,6 +8,7 @@ struct Lesson06ConvNetsExercises {
     @Test("cnn.pool") func pool() async throws { try await gradeLearner("cnn.pool") }
     @Test("cnn.im2col") func im2col() async throws { try await gradeLearner("cnn.im2col") }
     @Test("cnn.fastConv") func fastConv() async throws { try await gradeLearner("cnn.fastConv") }
+    @Test("cnn.spatialNorm") func spatialNorm() async throws { try await gradeLearner("cnn.spatialNorm") }
     @Test("cnn.residual") func residual() async throws { try await gradeLearner("cnn.residual") }
     @Test("cnn.smallNet") func smallNet() async throws { try await gradeLearner("cnn.smallNet") }
 }

@@ -263,7 +263,7 @@ extension ConvNetsLesson {
         ]
     ) { candidate, peers, context in
         let problems: [(String, n: Int, c: Int, h: Int, w: Int, classes: Int, lambda: Double)] = [
-            ("8 × 4 images, one channel, λ = 0", 3, 1, 8, 4, 3, 0),
+            ("8 × 4 images, one channel, λ = 0", 2, 1, 8, 4, 3, 0),
             ("4 × 8 images, two channels, λ = 0.3", 2, 2, 4, 8, 4, 0.3),
             ("a batch of one, 4 × 4, λ = 0.3", 1, 1, 4, 4, 3, 0.3),
         ]

@@ -11,7 +11,7 @@ enum ConvNetsLesson {
     static let folder = "06-convolutional-networks"
 
     static var exercises: [Exercise] {
-        [sizesSpec, convSpec, poolSpec, im2colSpec, fastConvSpec, residualSpec, smallNetSpec].map {
+        [sizesSpec, convSpec, poolSpec, im2colSpec, fastConvSpec, spatialNormSpec, residualSpec, smallNetSpec].map {
             $0.exercise(lesson: folder, learner: .learner, reference: .reference)
         }
     }

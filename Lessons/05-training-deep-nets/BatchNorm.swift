@@ -1,0 +1,122 @@
+import CourseKit
+import Foundation
+
+/// Batch norm's running averages, used in inference mode.
+public struct BatchNormRunningStats: Sendable, Equatable {
+    /// The running mean of each feature, `[D]` (starts at 0).
+    public var mean: Tensor
+    /// The running variance of each feature, `[D]` (starts at 1).
+    public var variance: Tensor
+
+    public init(mean: Tensor, variance: Tensor) {
+        precondition(mean.shape == variance.shape && mean.rank == 1,
+                     "BatchNormRunningStats: mean \(mean.shape) and variance \(variance.shape) must both be [D]")
+        self.mean = mean
+        self.variance = variance
+    }
+
+    /// Fresh statistics for D features: mean 0, variance 1 (PyTorch's start).
+    public init(features: Int) {
+        self.init(mean: Tensor.zeros([features]), variance: Tensor.ones([features]))
+    }
+}
+
+/// What `batchNormForward` keeps for the backward pass.
+public struct BatchNormCache: Sendable {
+    /// The mode of the forward pass that made this cache.
+    public var mode: ForwardMode
+    /// x̂ = (x − μ)/√(σ² + ε), `[N, D]`.
+    public var normalized: Tensor
+    /// x − μ, `[N, D]`.
+    public var centered: Tensor
+    /// σ², the variance used to normalize (the batch's biased variance in
+    /// training, the running variance in inference), `[D]`.
+    public var variance: Tensor
+    /// 1/√(σ² + ε), `[D]`.
+    public var inverseStandardDeviation: Tensor
+    /// γ, `[D]`.
+    public var gamma: Tensor
+    /// ε.
+    public var epsilon: Double
+
+    public init(mode: ForwardMode, normalized: Tensor, centered: Tensor, variance: Tensor,
+                inverseStandardDeviation: Tensor, gamma: Tensor, epsilon: Double) {
+        self.mode = mode
+        self.normalized = normalized
+        self.centered = centered
+        self.variance = variance
+        self.inverseStandardDeviation = inverseStandardDeviation
+        self.gamma = gamma
+        self.epsilon = epsilon
+    }
+}
+
+/// Exercise `deep.batchNorm` — batch normalization, forward.
+///
+/// Each feature (column) is normalized over the batch (the rows, axis 0),
+/// then scaled and shifted by learned γ and β:
+///
+///     training:   μ = (1/N) Σᵢ xᵢ,   σ² = (1/N) Σᵢ (xᵢ − μ)²   (the biased variance)
+///                 running.mean     ← (1 − m)·running.mean     + m·μ
+///                 running.variance ← (1 − m)·running.variance + m·σ²·N/(N − 1)
+///     inference:  μ = running.mean, σ² = running.variance (running untouched)
+///     both:       x̂ = (x − μ)/√(σ² + ε),   out = γ ⊙ x̂ + β
+///
+/// These are PyTorch's conventions: `momentum` m = 0.1 is the weight of the
+/// NEW batch, and the running variance averages the unbiased batch variance
+/// (CS231n's code calls 1 − m "momentum" = 0.9 and averages the biased one).
+///
+/// - Parameters:
+///   - x: `[N, D]`, N ≥ 2 in training mode.
+///   - gamma: γ, `[D]`.
+///   - beta: β, `[D]`.
+///   - running: the running averages, `[D]` each; updated in training mode.
+///   - mode: `.training` or `.inference`.
+///   - momentum: m in [0, 1].
+///   - epsilon: ε > 0.
+/// - Returns: out `[N, D]` and the cache.
+public func batchNormForward(_ x: Tensor, gamma: Tensor, beta: Tensor, running: inout BatchNormRunningStats,
+                             mode: ForwardMode, momentum: Double = 0.1, epsilon: Double = 1e-5)
+    -> (out: Tensor, cache: BatchNormCache) {
+    precondition(x.rank == 2, "batchNormForward: x must be [N, D], got \(x.shape)")
+    let features = x.shape[1]
+    precondition(gamma.shape == [features] && beta.shape == [features] && running.mean.shape == [features],
+                 "batchNormForward: gamma \(gamma.shape), beta \(beta.shape) and running \(running.mean.shape) must be [\(features)]")
+    precondition(mode == .inference || x.shape[0] >= 2, "batchNormForward: training needs a batch of N ≥ 2 rows to have a variance")
+    todo()
+}
+
+/// Exercise `deep.batchNorm` — batch normalization, backward, one step at a
+/// time through the computational graph (x → μ → x − μ → σ² → 1/√(σ² + ε)
+/// → x̂ → out). Chapter section "Batch norm, backward" derives each step.
+///
+/// In training mode μ and σ² depend on every row of x, so every row's
+/// gradient depends on the whole batch. In inference mode μ and σ² are
+/// constants and the layer is elementwise affine: ∂L/∂x = ∂L/∂out ⊙ γ/√(σ² + ε).
+///
+///     ∂L/∂β = Σᵢ ∂L/∂outᵢ,   ∂L/∂γ = Σᵢ ∂L/∂outᵢ ⊙ x̂ᵢ   (sums over the batch)
+///
+/// - Parameters:
+///   - dOut: ∂L/∂out, `[N, D]`.
+///   - cache: from `batchNormForward`.
+/// - Returns: dx `[N, D]`, dGamma `[D]`, dBeta `[D]`.
+public func batchNormBackward(_ dOut: Tensor, cache: BatchNormCache) -> (dx: Tensor, dGamma: Tensor, dBeta: Tensor) {
+    precondition(dOut.shape == cache.normalized.shape,
+                 "batchNormBackward: dOut \(dOut.shape) must have the forward's output shape \(cache.normalized.shape)")
+    todo()
+}
+
+/// Exercise `deep.batchNorm` — batch normalization, backward, in closed form.
+/// Chapter section "Batch norm, backward" simplifies the staged backward to
+/// one line for dx. Same results as `batchNormBackward`, fewer operations;
+/// dGamma and dBeta as there. Inference-mode caches as there.
+///
+/// - Parameters:
+///   - dOut: ∂L/∂out, `[N, D]`.
+///   - cache: from `batchNormForward`.
+/// - Returns: dx `[N, D]`, dGamma `[D]`, dBeta `[D]`.
+public func batchNormBackwardSimplified(_ dOut: Tensor, cache: BatchNormCache) -> (dx: Tensor, dGamma: Tensor, dBeta: Tensor) {
+    precondition(dOut.shape == cache.normalized.shape,
+                 "batchNormBackwardSimplified: dOut \(dOut.shape) must have the forward's output shape \(cache.normalized.shape)")
+    todo()
+}

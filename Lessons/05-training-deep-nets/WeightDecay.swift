@@ -1,0 +1,21 @@
+import BackpropSolutions
+import CourseKit
+import Foundation
+
+/// Exercise `deep.l2` — L2 regularization of a network's weights, and its gradient.
+///
+///     penalty = (λ/2) · Σₗ ‖Wₗ‖²        (the sum of every squared weight)
+///     ∂penalty/∂Wₗ = λ·Wₗ,   ∂penalty/∂bₗ = 0
+///
+/// The convention of lesson 04 (½λ, so the gradient is λW; lesson 02's λ‖w‖²
+/// has gradient 2λw). Biases are not decayed: a bias shifts a unit without
+/// making the function any less smooth, and pulling it to 0 only hurts the fit.
+///
+/// - Parameters:
+///   - layers: the network's layers (weights `[D_in, D_out]`, bias `[D_out]`).
+///   - strength: λ ≥ 0.
+/// - Returns: the penalty and one gradient per layer, with the layers' shapes.
+public func l2Penalty(_ layers: [DenseLayer], strength: Double) -> (penalty: Double, gradients: [DenseLayer]) {
+    precondition(strength >= 0, "l2Penalty: the strength λ must be ≥ 0, got \(strength)")
+    todo()
+}
