@@ -9,14 +9,14 @@ import Testing
 @Suite("Demos: what each one shows")
 struct DemoTests {
     /// The demo's standard output, run in a child process.
-    private func output(ofLesson lesson: Int) async throws -> String {
+    private func output(ofLesson lesson: Int, quick: Bool = false) async throws -> String {
         #if compiler(>=6.3) && !DLFS_WITHOUT_EXIT_TEST_CAPTURES
-        let result = await #expect(processExitsWith: .success, observing: [\.standardOutputContent]) { [lesson] in
+        let result = await #expect(processExitsWith: .success, observing: [\.standardOutputContent]) { [lesson, quick] in
             let folder = FileManager.default.temporaryDirectory
                 .appendingPathComponent("dlfs-demo-\(lesson)-\(ProcessInfo.processInfo.processIdentifier)")
             defer { try? FileManager.default.removeItem(at: folder) }
             guard let demo = DemoCatalog.demo(lesson: lesson) else { exit(3) }
-            try DemoCatalog.run(demo, options: DemoOptions(quick: false, outputDirectory: folder, passed: []))
+            try DemoCatalog.run(demo, options: DemoOptions(quick: quick, outputDirectory: folder, passed: []))
         }
         guard let result else { return "" }   // the failure is already recorded
         return String(decoding: result.standardOutputContent, as: UTF8.self)
@@ -28,7 +28,7 @@ struct DemoTests {
                                   "course-grader was not found next to the test bundle; set DLFS_COURSE_GRADER_BINARY")
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
-        let run = try ChildProcess.run(grader, ["__demo", String(lesson), "--output", folder.path], environment: environment,
+        let run = try ChildProcess.run(grader, ["__demo", String(lesson), "--output", folder.path] + (quick ? ["--quick"] : []), environment: environment,
                                        headLimit: 1 << 20, tailLimit: 1 << 16, timeLimit: 300)
         #expect(run.termination == .exited(0), "demo \(lesson) failed (\(run.termination)):\n\(run.standardError.text)")
         return run.standardOutput.text
@@ -75,6 +75,45 @@ struct DemoTests {
         #expect(xor == 100, "the hidden layer did not solve XOR")
         let test = try #require(number(after: "test accuracy ", in: text), "no test accuracy:\n\(text)")
         #expect(test >= 97, "the digits network stayed below 97% on the test set")
+    }
+
+    @Test("06 (quick, debug build): the naive and the im2col convolution agree; the CNN, the MLP, saliency and activation maximization run")
+    func convNetsQuick() async throws {
+        let text = try await output(ofLesson: 6, quick: true)
+        try checkConvNetsDemo(text, full: false)
+    }
+
+    /// The full demo trains for minutes in a debug build: it runs when `DLFS_FULL_DEMOS=1`, ideally with
+    /// `swift test -c release` (the course's `course demo 06` is a release build and takes about a minute there).
+    @Test("06 (full): the CNN reaches 95% on 1,000 held-out MNIST digits and beats lesson 04's MLP",
+          .enabled(if: ProcessInfo.processInfo.environment["DLFS_FULL_DEMOS"] == "1"))
+    func convNetsFull() async throws {
+        let text = try await output(ofLesson: 6)
+        try checkConvNetsDemo(text, full: true)
+    }
+
+    private func checkConvNetsDemo(_ text: String, full: Bool) throws {
+        #expect(text.contains("✓ the same answer (< 1e-9)"), "the naive and the im2col convolution disagree:\n\(text)")
+        let difference = try #require(number(after: "largest difference between the two outputs: ", in: text), "no difference printed:\n\(text)")
+        #expect(difference < 1e-9)
+        let cnn = try #require(number(after: "CNN held-out accuracy ", in: text), "no CNN accuracy:\n\(text)")
+        let mlp = try #require(number(after: "MLP held-out accuracy ", in: text), "no MLP accuracy:\n\(text)")
+        #expect(number(after: "training time ", in: text) != nil, "no training time:\n\(text)")
+        #expect(text.contains("Saliency: |∂ score("), "no saliency map:\n\(text)")
+        let recognized = try #require(number(after: "The network classifies ", in: text), "no activation-maximization summary:\n\(text)")
+        #expect((0...10).contains(recognized))
+        let wrongLine = try #require(text.split(separator: "\n").first { $0.contains("held-out digits misclassified") },
+                                     "no count of misclassified digits:\n\(text)")
+        let wrong = try #require(wrongLine.split(separator: " ").first.flatMap { Double($0) }, "no count in: \(wrongLine)")
+        let heldOut = full ? 1_000.0 : 300.0
+        #expect(abs(wrong - (100 - cnn) / 100 * heldOut) < 0.5, "the misclassified count \(wrong) does not match the accuracy \(cnn)%")
+        #expect(text.contains("06-cnn-images.svg"))
+        if full {
+            #expect(cnn >= 95, "the CNN stayed below 95% on the held-out digits")
+            #expect(cnn > mlp, "the CNN (\(cnn)%) did not beat the MLP (\(mlp)%)")
+        } else {
+            #expect(cnn > 40, "even in quick mode the CNN should be far above chance (10%), got \(cnn)%")
+        }
     }
 
     /// The number printed right after the first `marker` (`1.2e-19`, `97.8%` → 97.8). No `Regex`: it needs macOS 13.
