@@ -28,7 +28,7 @@ extension ConvNetsLesson {
             Change("the naive loops of cnn.conv") { $0.fastConv = ConvNetsFunctions.reference.conv },
         ]
     ) { candidate, peers, context in
-        try checkConvolution("conv2d…Fast", candidate: candidate, peers: peers, &context, select: { $0.fastConv })
+        try checkConvolution(forward: "conv2dForwardFast", backward: "conv2dBackwardFast", candidate: candidate, peers: peers, &context, select: { $0.fastConv })
     }
 
     // MARK: - Residual block

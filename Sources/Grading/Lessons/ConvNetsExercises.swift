@@ -57,7 +57,7 @@ enum ConvNetsLesson {
 
     /// Forward and backward of a convolution `(x, w, b, S, P) → out` against the reference on every case,
     /// then a gradient check of dx, dWeights and dBias against the candidate's own forward on every case.
-    static func checkConvolution(_ name: String, candidate: F, peers: Peers<F>, _ context: inout GradingContext,
+    static func checkConvolution(forward forwardName: String, backward backwardName: String, candidate: F, peers: Peers<F>, _ context: inout GradingContext,
                                  select: @escaping @Sendable (F) -> F.Conv) throws {
         let mine = select(candidate), reference = select(peers.reference)
         let cases = convCases(&context)
@@ -65,18 +65,18 @@ enum ConvNetsLesson {
             let (x, w, b, s, p, dOut) = (c.x, c.w, c.b, c.stride, c.padding, c.dOut)
             let situation = "\(c.name): x \(x.shape), weights \(w.shape), stride \(s), padding \(p)"
             let got = mine(x, w, b, s, p), want = reference(x, w, b, s, p)
-            try context.expectClose(got.out, want.out, what: "the output of \(name)Forward", situation: situation, inputs: c.inputs,
+            try context.expectClose(got.out, want.out, what: "the output of \(forwardName)", situation: situation, inputs: c.inputs,
                                     suspects: peers.suspects { select($0)(x, w, b, s, p).out })
             let g = got.backward(dOut), r = want.backward(dOut)
             let withUpstream = c.inputs + [("dOut", dOut)]
-            try context.expectClose(g.dx, r.dx, what: "dx of \(name)Backward", situation: situation, inputs: withUpstream,
+            try context.expectClose(g.dx, r.dx, what: "dx of \(backwardName)", situation: situation, inputs: withUpstream,
                                     suspects: peers.suspects { select($0)(x, w, b, s, p).backward(dOut).dx })
-            try context.expectClose(g.dWeights, r.dWeights, what: "dWeights of \(name)Backward", situation: situation, inputs: withUpstream,
+            try context.expectClose(g.dWeights, r.dWeights, what: "dWeights of \(backwardName)", situation: situation, inputs: withUpstream,
                                     suspects: peers.suspects { select($0)(x, w, b, s, p).backward(dOut).dWeights })
-            try context.expectClose(g.dBias, r.dBias, what: "dBias of \(name)Backward", situation: situation, inputs: withUpstream,
+            try context.expectClose(g.dBias, r.dBias, what: "dBias of \(backwardName)", situation: situation, inputs: withUpstream,
                                     suspects: peers.suspects { select($0)(x, w, b, s, p).backward(dOut).dBias })
         }
-        context.pass("\(name)Forward and \(name)Backward match the reference on \(cases.count) problems (non-square images and kernels, stride 1 and 2, padding 0–2, a batch of one, one channel and several)")
+        context.pass("\(forwardName) and \(backwardName) match the reference on \(cases.count) problems (non-square images and kernels, stride 1 and 2, padding 0–2, a batch of one, one channel and several)")
         var worst = 0.0
         for c in cases {
             let (x, w, b, s, p, dOut) = (c.x, c.w, c.b, c.stride, c.padding, c.dOut)
@@ -87,7 +87,7 @@ enum ConvNetsLesson {
                 ("dBias", analytic.dBias, GradientCheck.numericalGradient(of: { mine(x, w, $0, s, p).out }, at: b, upstream: dOut)),
             ]
             for (what, a, n) in checks {
-                try context.expectGradient(analytic: a, numeric: n, what: "\(what) of \(name)Backward", situation: c.name, threshold: gradientThreshold)
+                try context.expectGradient(analytic: a, numeric: n, what: "\(what) of \(backwardName)", situation: c.name, threshold: gradientThreshold)
                 worst = max(worst, GradientCheck.relativeError(a, n))
             }
         }
@@ -275,6 +275,6 @@ enum ConvNetsLesson {
             Change("through im2col and a matrix product") { $0.conv = ConvNetsFunctions.reference.fastConv },
         ]
     ) { candidate, peers, context in
-        try checkConvolution("conv2d", candidate: candidate, peers: peers, &context, select: { $0.conv })
+        try checkConvolution(forward: "conv2dForward", backward: "conv2dBackward", candidate: candidate, peers: peers, &context, select: { $0.conv })
     }
 }
