@@ -26,6 +26,8 @@ public enum Catalog {
                    exercises: ClassifiersLesson.exercises),
         LessonInfo(number: 4, folder: BackpropLesson.folder, title: "Backpropagation and the multilayer perceptron", module: "Backprop",
                    exercises: BackpropLesson.exercises),
+        LessonInfo(number: 5, folder: DeepTrainingLesson.folder, title: "Training deep networks", module: "DeepTraining",
+                   exercises: DeepTrainingLesson.exercises),
         LessonInfo(number: 6, folder: ConvNetsLesson.folder, title: "Convolutional networks", module: "ConvNets",
                    exercises: ConvNetsLesson.exercises),
     ]

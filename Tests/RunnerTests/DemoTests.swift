@@ -77,6 +77,47 @@ struct DemoTests {
         #expect(test >= 97, "the digits network stayed below 97% on the test set")
     }
 
+    /// Demo 05 trains dozens of networks: in a debug build its full run takes minutes, so the test runs its quick
+    /// mode, whose numbers show the same effects (the full run, in release, prints the same lines with more epochs).
+    @Test("05: optimizers beat plain SGD, initialization decides whether 10 layers train, batch norm rescues, dropout narrows the gap, a healthy update ratio, a useful search")
+    func deepTraining() async throws {
+        let text = try await output(ofLesson: 5, quick: true)
+        let lines = text.split(separator: "\n").map(String.init)
+        // 1. Optimizers: some reach the target validation loss, and the fastest beats plain SGD.
+        let reachedCount = try #require(number(after: "reached validation loss ≤ 0.3: ", in: text), "no optimizer summary:\n\(text)")
+        #expect(reachedCount >= 4, "fewer than 4 optimizers reached the target validation loss")
+        let fastestLine = try #require(lines.first { $0.contains("fastest to validation loss") }, "no fastest optimizer:\n\(text)")
+        let fastest = try #require(number(after: " in ", in: fastestLine))
+        if let sgd = number(after: "plain SGD: ", in: fastestLine) { #expect(fastest < sgd, "\(fastestLine)") } else {
+            #expect(fastestLine.contains("plain SGD: not within"), "\(fastestLine)")
+        }
+        // 2. Initialization: the growth factors the summary prints, and which networks train.
+        let tanhSmall = try #require(number(after: "(h10/h1 std: tanh ×", in: text), "no initialization summary:\n\(text)")
+        #expect(tanhSmall < 1e-6)
+        let vanishing = try #require(number(after: "on its way down (tanh ×", in: text))
+        #expect(vanishing < 1e-6)
+        let reluLarge = try #require(number(after: "ReLU's activations explode (×", in: text))
+        #expect(reluLarge > 1e3)
+        let tanhXavier = try #require(number(after: "Xavier with tanh (×", in: text)), reluHe = try #require(number(after: "He with ReLU (×", in: text))
+        let reluXavier = try #require(number(after: "Xavier with ReLU, which zeroes half its inputs, fades (×", in: text))
+        #expect(tanhXavier > 0.1 && tanhXavier < 10 && reluHe > 0.1 && reluHe < 10, "Xavier/tanh ×\(tanhXavier), He/ReLU ×\(reluHe)")
+        #expect(reluXavier < reluHe / 5, "Xavier with ReLU should fade faster than He: ×\(reluXavier) vs ×\(reluHe)")
+        #expect(lines.contains { $0.hasPrefix("too small, σ = 0.01") && $0.contains("stalls") }, "the too-small ReLU network did not stall:\n\(text)")
+        #expect(lines.contains { $0.hasPrefix("too large, σ = 1") && $0.contains("stalls") }, "the too-large ReLU network did not stall:\n\(text)")
+        #expect(lines.contains { $0.hasPrefix("He ") && $0.contains(" trains") }, "the He network did not train:\n\(text)")
+        // 3. Batch norm and dropout.
+        #expect(text.contains("batch norm rescues the badly initialized network"), "batch norm did not rescue the network:\n\(text)")
+        let rescued = try #require(number(after: "badly initialized network: ", in: text))
+        #expect(rescued >= 30)
+        #expect(text.contains("dropout narrows the gap"), "dropout did not narrow the gap:\n\(text)")
+        // 4. Update ratios and the search.
+        let healthy = try #require(lines.first { $0.contains("per step is healthy") }, "no update-ratio verdict:\n\(text)")
+        #expect(healthy.contains("SGD η = 0.01"), "\(healthy)")
+        let best = try #require(number(after: "best validation accuracy ", in: text), "no search result:\n\(text)")
+        #expect(best >= 80)
+        #expect(text.contains("05-random-search.svg") && text.contains("05-optimizers.svg"))
+    }
+
     @Test("06 (quick, debug build): the naive and the im2col convolution agree; the CNN, the MLP, saliency and activation maximization run")
     func convNetsQuick() async throws {
         let text = try await output(ofLesson: 6, quick: true)
