@@ -70,9 +70,10 @@ let linearRegression = Lesson(folder: "02-linear-regression", module: "LinearReg
 let classifiers = Lesson(folder: "03-perceptron-logistic", module: "Classifiers", uses: [activations])
 let backprop = Lesson(folder: "04-backprop", module: "Backprop", uses: [classifiers])
 let deepTraining = Lesson(folder: "05-training-deep-nets", module: "DeepTraining", uses: [backprop, classifiers])
+let convNets = Lesson(folder: "06-convolutional-networks", module: "ConvNets", uses: [deepTraining, backprop, classifiers])
 let recurrentNets = Lesson(folder: "07-recurrent-networks", module: "RecurrentNets", uses: [deepTraining, backprop, activations])
 let transformers = Lesson(folder: "08-transformer", module: "Transformers", uses: [deepTraining, recurrentNets, backprop, activations])
-let lessons = [activations, linearRegression, classifiers, backprop, deepTraining, recurrentNets, transformers]
+let lessons = [activations, linearRegression, classifiers, backprop, deepTraining, convNets, recurrentNets, transformers]
 
 let lessonModules: [Target.Dependency] = lessons.flatMap {
     [.target(name: $0.module), .target(name: $0.solutionModule)]

@@ -65,7 +65,7 @@ public struct Demo: Sendable {
 /// Every lesson's demo.
 public enum DemoCatalog {
     public static let demos: [Demo] = [activationsDemo, linearRegressionDemo, classifiersDemo, backpropDemo, deepTrainingDemo,
-                                       recurrentNetsDemo, transformersDemo]
+                                       convNetsDemo, recurrentNetsDemo, transformersDemo]
 
     public static func demo(lesson: Int) -> Demo? { demos.first { $0.lesson == lesson } }
 

@@ -28,6 +28,8 @@ public enum Catalog {
                    exercises: BackpropLesson.exercises),
         LessonInfo(number: 5, folder: DeepTrainingLesson.folder, title: "Training deep networks", module: "DeepTraining",
                    exercises: DeepTrainingLesson.exercises),
+        LessonInfo(number: 6, folder: ConvNetsLesson.folder, title: "Convolutional networks", module: "ConvNets",
+                   exercises: ConvNetsLesson.exercises),
         LessonInfo(number: 7, folder: RecurrentNetsLesson.folder, title: "Recurrent networks", module: "RecurrentNets",
                    exercises: RecurrentNetsLesson.exercises),
         LessonInfo(number: 8, folder: TransformersLesson.folder, title: "The Transformer", module: "Transformers",

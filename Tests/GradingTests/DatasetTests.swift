@@ -52,3 +52,73 @@ struct DatasetTests {
         }
     }
 }
+
+@Suite("IDX files (MNIST)")
+struct IDXTests {
+    /// A well-formed image file of `count` images of rows × columns, pixel i = i mod 256.
+    private func imageFile(count: Int, rows: Int, columns: Int, magic: UInt32 = IDX.imageMagic) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for value in [magic, UInt32(count), UInt32(rows), UInt32(columns)] {
+            bytes += [UInt8(value >> 24), UInt8((value >> 16) & 255), UInt8((value >> 8) & 255), UInt8(value & 255)]
+        }
+        return bytes + (0..<(count * rows * columns)).map { UInt8($0 % 256) }
+    }
+
+    private func labelFile(_ labels: [UInt8], magic: UInt32 = IDX.labelMagic) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for value in [magic, UInt32(labels.count)] {
+            bytes += [UInt8(value >> 24), UInt8((value >> 16) & 255), UInt8((value >> 8) & 255), UInt8(value & 255)]
+        }
+        return bytes + labels
+    }
+
+    @Test func aGoodFileReadsRowByRow() throws {
+        let (images, labels) = try IDX.dataset(images: imageFile(count: 2, rows: 3, columns: 2), imageFile: "i",
+                                               labels: labelFile([7, 1]), labelFile: "l")
+        #expect(images.shape == [2, 1, 3, 2])
+        #expect(labels == [7, 1])
+        #expect(images[1, 0, 2, 1] == 11.0 / 255)   // the 12th pixel: image 1, row 2, column 1
+    }
+
+    @Test func aTruncatedFileIsNamed() {
+        var bytes = imageFile(count: 2, rows: 3, columns: 2)
+        bytes.removeLast()
+        #expect(throws: IDX.FormatError(file: "x.idx3-ubyte", problem: "truncated: the header announces 2 images of 3 × 2, which needs 28 bytes, but the file has 27")) {
+            try IDX.images(from: bytes, file: "x.idx3-ubyte")
+        }
+        #expect(throws: IDX.FormatError.self) { try IDX.labels(from: [0, 0, 8], file: "l") }
+        #expect(throws: IDX.FormatError(file: "l", problem: "truncated: the header announces 3 labels, which needs 11 bytes, but the file has 10")) {
+            try IDX.labels(from: Array(labelFile([1, 2, 3]).dropLast()), file: "l")
+        }
+    }
+
+    @Test func aWrongMagicNumberIsNamed() {
+        // A label file read as images, and the other way round.
+        #expect(throws: IDX.FormatError(file: "l", problem: "wrong magic number 0x00000803, expected 0x00000801 (unsigned bytes, 1 dimension) — is this a label file?")) {
+            try IDX.labels(from: imageFile(count: 1, rows: 1, columns: 1), file: "l")
+        }
+        do {
+            _ = try IDX.images(from: imageFile(count: 1, rows: 2, columns: 2, magic: 0x0000_0801), file: "i")
+            Issue.record("a wrong magic number was accepted")
+        } catch {
+            #expect(String(describing: error).hasPrefix("i: wrong magic number 0x00000801"))
+        }
+    }
+
+
+    @Test func countsMustAgree() {
+        #expect(throws: IDX.FormatError(file: "l", problem: "holds 3 labels but i holds 2 images")) {
+            try IDX.dataset(images: imageFile(count: 2, rows: 2, columns: 2), imageFile: "i", labels: labelFile([1, 2, 3]), labelFile: "l")
+        }
+        #expect(throws: IDX.FormatError(file: "l", problem: "label 10 at position 1 is not in 0..<10")) {
+            try IDX.labels(from: labelFile([1, 10]), file: "l")
+        }
+    }
+
+    @Test func theShippedMNISTSubsetLoads() throws {
+        let (images, labels) = try Dataset.mnist5k()
+        #expect(images.shape == [5000, 1, 28, 28])
+        #expect((0..<10).map { digit in labels.filter { $0 == digit }.count } == Array(repeating: 500, count: 10))
+        #expect(images.min() == 0 && images.max() == 1)
+    }
+}

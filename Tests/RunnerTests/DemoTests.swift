@@ -145,6 +145,45 @@ struct DemoTests {
         #expect(text.contains("05-random-search.svg") && text.contains("05-optimizers.svg"))
     }
 
+    @Test("06 (quick, debug build): the naive and the im2col convolution agree; the CNN, the MLP, saliency and activation maximization run")
+    func sixthLessonDemo() async throws {
+        let text = try await output(ofLesson: 6, quick: true)
+        try checkConvNetsDemo(text, full: false)
+    }
+
+    /// The full demo trains for minutes in a debug build: it runs when `DLFS_FULL_DEMOS=1`, ideally with
+    /// `swift test -c release` (the course's `course demo 06` is a release build and takes about a minute there).
+    @Test("06 (full): the CNN reaches 95% on 1,000 held-out MNIST digits and beats lesson 04's MLP",
+          .enabled(if: ProcessInfo.processInfo.environment["DLFS_FULL_DEMOS"] == "1"))
+    func sixthLessonFullDemo() async throws {
+        let text = try await output(ofLesson: 6)
+        try checkConvNetsDemo(text, full: true)
+    }
+
+    private func checkConvNetsDemo(_ text: String, full: Bool) throws {
+        #expect(text.contains("✓ the same answer (< 1e-9)"), "the naive and the im2col convolution disagree:\n\(text)")
+        let difference = try #require(number(after: "largest difference between the two outputs: ", in: text), "no difference printed:\n\(text)")
+        #expect(difference < 1e-9)
+        let cnn = try #require(number(after: "CNN held-out accuracy ", in: text), "no CNN accuracy:\n\(text)")
+        let mlp = try #require(number(after: "MLP held-out accuracy ", in: text), "no MLP accuracy:\n\(text)")
+        #expect(number(after: "training time ", in: text) != nil, "no training time:\n\(text)")
+        #expect(text.contains("Saliency: |∂ score("), "no saliency map:\n\(text)")
+        let recognized = try #require(number(after: "The network classifies ", in: text), "no activation-maximization summary:\n\(text)")
+        #expect((0...10).contains(recognized))
+        let wrongLine = try #require(text.split(separator: "\n").first { $0.contains("held-out digits misclassified") },
+                                     "no count of misclassified digits:\n\(text)")
+        let wrong = try #require(wrongLine.split(separator: " ").first.flatMap { Double($0) }, "no count in: \(wrongLine)")
+        let heldOut = full ? 1_000.0 : 300.0
+        #expect(abs(wrong - (100 - cnn) / 100 * heldOut) < 0.5, "the misclassified count \(wrong) does not match the accuracy \(cnn)%")
+        #expect(text.contains("06-cnn-images.svg"))
+        if full {
+            #expect(cnn >= 95, "the CNN stayed below 95% on the held-out digits")
+            #expect(cnn > mlp, "the CNN (\(cnn)%) did not beat the MLP (\(mlp)%)")
+        } else {
+            #expect(cnn > 40, "even in quick mode the CNN should be far above chance (10%), got \(cnn)%")
+        }
+    }
+
     @Test("07: the LSTM solves the adding problem, the vanilla RNN stays near the baseline, and the gradient sentence matches the numbers")
     func seventhLessonDemo() async throws {
         let text = try await output(ofLesson: 7)
@@ -160,6 +199,12 @@ struct DemoTests {
         #expect(text.contains(rnnGradient < lstmGradient ? "× smaller than the LSTM's" : "is not smaller than the LSTM's"),
                 "the sentence about the gradients does not match the numbers:\n\(text)")
     }
+
+
+
+
+
+
 
     @Test("08: the encoder reverses every held-out string, one head attends along the anti-diagonal, the character model beats a uniform guess")
     func eighthLessonDemo() async throws {

@@ -1,0 +1,55 @@
+import CourseKit
+import Foundation
+
+/// What `conv2dForwardFast` keeps for the backward pass.
+public struct FastConv2DCache: Sendable {
+    /// The shape of the input x, `[N, C, H, W]`.
+    public var inputShape: [Int]
+    /// im2col(x), `[C·KH·KW, N·H′·W′]`.
+    public var cols: Tensor
+    /// The filters w, `[F, C, KH, KW]`.
+    public var weights: Tensor
+    public var stride: Int
+    public var padding: Int
+
+    public init(inputShape: [Int], cols: Tensor, weights: Tensor, stride: Int, padding: Int) {
+        self.inputShape = inputShape
+        self.cols = cols
+        self.weights = weights
+        self.stride = stride
+        self.padding = padding
+    }
+}
+
+/// Exercise `cnn.fastConv` — the convolution of `conv2dForward`, computed
+/// as one matrix product:
+///
+///     out (as [F, N·H′·W′]) = w (as [F, C·KH·KW]) · im2col(x) + b
+///
+/// then arranged as `[N, F, H′, W′]`. It must give the same numbers as your
+/// naive `conv2dForward` (to rounding), only faster: this is what the demo trains with.
+///
+/// - Parameters:
+///   - x: `[N, C, H, W]`.
+///   - weights: `[F, C, KH, KW]`.
+///   - bias: `[F]`.
+///   - stride: S ≥ 1.
+///   - padding: P ≥ 0.
+/// - Returns: out `[N, F, H′, W′]` and the cache.
+public func conv2dForwardFast(_ x: Tensor, weights: Tensor, bias: Tensor, stride: Int, padding: Int)
+    -> (out: Tensor, cache: FastConv2DCache) {
+    todo()
+}
+
+/// Exercise `cnn.fastConv` — the backward of `conv2dForwardFast`, through the
+/// matrix product: with G = ∂L/∂out arranged as `[F, N·H′·W′]`, the affine
+/// layer's rules of lesson 04 give the gradients of the filter matrix, the
+/// bias and the column matrix; `col2im` turns the last into dx.
+///
+/// - Parameters:
+///   - dOut: ∂L/∂out, `[N, F, H′, W′]`.
+///   - cache: from `conv2dForwardFast`.
+/// - Returns: dx `[N, C, H, W]`, dWeights `[F, C, KH, KW]`, dBias `[F]` — the same as `conv2dBackward`'s.
+public func conv2dBackwardFast(_ dOut: Tensor, cache: FastConv2DCache) -> (dx: Tensor, dWeights: Tensor, dBias: Tensor) {
+    todo()
+}
