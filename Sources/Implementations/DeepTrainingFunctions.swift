@@ -280,6 +280,17 @@ public struct DeepTrainingFunctions: Sendable {
             return (plainReference(net), (h.losses, h.learningRates, h.trainAccuracy, h.validationAccuracy, h.validationLoss))
         })
 
+    /// The dropout masks `deepNetworkLoss` draws with this seed (one `dropoutForward` per hidden
+    /// layer, in layer order, from one generator, as the exercise prescribes), for hidden
+    /// activations of these shapes: lets a grader see the pre-activations the loss will see.
+    public static func dropoutMasks(hiddenShapes: [[Int]], dropProbability: Double, seed: UInt64) -> [Tensor] {
+        var generator = SeededGenerator(seed: seed)
+        return hiddenShapes.map {
+            DeepTrainingSolutions.dropoutForward(Tensor.zeros($0), dropProbability: dropProbability, mode: .training,
+                                                 using: &generator).mask
+        }
+    }
+
     /// The learner's functions for the exercises in `passed`, the reference for the rest.
     public static func mixing(learnerFor passed: Set<String>) -> DeepTrainingFunctions {
         var mix = reference

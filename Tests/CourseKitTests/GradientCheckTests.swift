@@ -20,11 +20,14 @@ struct GradientCheckTests {
         #expect(GradientCheck.elementwiseRelativeError(cos(x), numeric) < 1e-6)
     }
 
-    @Test("central differences: the error of x³ at step h is exactly h²")
+    @Test("four-point centered differences: exact for x³, off by exactly −4h⁴ for x⁵")
     func centralDifferences() {
-        // ((x+h)³ − (x−h)³) / 2h = 3x² + h²; a one-sided difference would give 3x² + 3xh + h².
-        let numeric = GradientCheck.numericalGradient(of: { pow($0, 3).sum() }, at: Tensor([1, 2]), step: 0.1)
-        expectClose(numeric, Tensor([3.01, 12.01]), tolerance: 1e-12)
+        // [8((x+h)³ − (x−h)³) − ((x+2h)³ − (x−2h)³)] / 12h = 3x²: the h² terms cancel (the two-point form gives 3x² + h²).
+        let cubic = GradientCheck.numericalGradient(of: { pow($0, 3).sum() }, at: Tensor([1, 2]), step: 0.1)
+        expectClose(cubic, Tensor([3, 12]), tolerance: 1e-12)
+        // Its error term is −h⁴·f⁽⁵⁾/30: for x⁵, −4h⁴ whatever x.
+        let quintic = GradientCheck.numericalGradient(of: { pow($0, 5).sum() }, at: Tensor([1, 2]), step: 0.1)
+        expectClose(quintic, Tensor([5 - 4e-4, 80 - 4e-4]), tolerance: 1e-11)
     }
 
     @Test("matmul VJP: dL/dW = Xᵀ G and dL/dX = G Wᵀ")
@@ -74,16 +77,18 @@ struct GradientCheckTests {
         #expect(vjp.scalars.enumerated().allSatisfy { $0.offset == 2 ? Swift.abs($0.element - 3) < 1e-8 : $0.element == 0 })
     }
 
-    @Test("each evaluation sees x with exactly one element moved by ±h")
+    @Test("each evaluation sees x with exactly one element moved by ±h or ±2h")
     func probesAreRestored() {
         let x = Tensor([1, 2, 3])
         var seen: [Tensor] = []
         _ = GradientCheck.numericalGradient(of: { seen.append($0); return $0.sum() }, at: x, step: 0.5)
-        #expect(seen.count == 6)
+        #expect(seen.count == 12)
+        let offsets = [0.5, -0.5, 1, -1]   // +h, −h, +2h, −2h for each element in turn
         for (n, probe) in seen.enumerated() {
             let moved = (0..<3).filter { probe.scalars[$0] != x.scalars[$0] }
-            #expect(moved == [n / 2])
-            #expect(probe.scalars[n / 2] == x.scalars[n / 2] + (n % 2 == 0 ? 0.5 : -0.5))
+            #expect(moved == [n / 4])
+            guard moved == [n / 4] else { continue }
+            #expect(probe.scalars[n / 4] == x.scalars[n / 4] + offsets[n % 4])
         }
     }
 

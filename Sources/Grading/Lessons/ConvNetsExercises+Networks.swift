@@ -226,7 +226,7 @@ extension ConvNetsLesson {
             "Backward: `affineBackward` gives dx of shape [N, F₂·H/4·W/4]: reshape it to the pooled maps' shape before `maxPoolBackward`. Add λ·W to each of the three weight gradients (the penalty is (λ/2)·Σ‖W‖², biases excluded).",
             "Order of the backward: affine → reshape → pool₂ → ReLU₂ → conv₂ → pool₁ → ReLU₁ → conv₁. Return `ConvNet(conv1Weights: dConv1.dWeights + regularization * net.conv1Weights, conv1Bias: dConv1.dBias, …)`.",
         ],
-        standard: "scores, loss and the 6 gradients compared with the reference on 3 networks (8 × 4 and 4 × 8 images, one and two channels, a batch of one, λ = 0 and 0.3) within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check of every parameter (ReLU inputs kept 1e-3 from 0, pooling winners 1e-3 ahead): relative error < 1e-7",
+        standard: "scores, loss and the 6 gradients compared with the reference on 3 networks (8 × 4 and 4 × 8 images, one and two channels, a batch of one, λ = 0 and 0.3) within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check of every parameter (ReLU inputs kept 1e-3 from 0, pooling winners 1e-3 ahead): relative error < 1e-7, or, for a gradient tiny beside the loss L, an absolute error under 10·ε·|L|/h (the numerical gradient's own rounding floor)",
         mistakes: [
             Change("biases regularized too", "the penalty includes the biases: it is (λ/2)·(‖W₁‖² + ‖W₂‖² + ‖W_fc‖²), weights only.") {
                 $0.convNetLoss = netChangingLoss { net, lambda, loss, g in
@@ -289,7 +289,7 @@ extension ConvNetsLesson {
                 let numeric = GradientCheck.numericalGradient(of: { p in var copy = net; copy[index] = p; return loss(copy, X, labels, lambda).loss },
                                                               at: net[index])
                 try context.expectGradient(analytic: got.gradients[index], numeric: numeric, what: "∂L/∂\(netParameterNames[index])",
-                                           situation: situation, threshold: gradientThreshold)
+                                           situation: situation, threshold: gradientThreshold, scalarValue: got.loss)
                 worst = max(worst, GradientCheck.relativeError(got.gradients[index], numeric))
             }
         }

@@ -89,8 +89,10 @@ extension DeepTrainingLesson {
 
     // MARK: - Network
 
-    /// A random network and batch whose pre-activations all stay ≥ 0.01 from ReLU's kink (so gradient checks are meaningful).
-    static func randomDeepNetwork(_ context: inout GradingContext, normalization: F.NormalizationKind, dropProbability: Double)
+    /// A random network and batch whose pre-activations all stay ≥ 0.01 from ReLU's kink (so gradient checks are
+    /// meaningful) — with the dropout masks that `seed` draws applied, as the loss will apply them.
+    static func randomDeepNetwork(_ context: inout GradingContext, normalization: F.NormalizationKind, dropProbability: Double,
+                                  dropoutSeed: UInt64 = 0)
         -> (network: F.Network, X: Tensor, labels: [Int]) {
         for _ in 0..<50 {
             let n = 5, hidden = context.random.nextInt(in: 1...2)
@@ -110,7 +112,10 @@ extension DeepTrainingLesson {
             }
             let X = context.randomTensor([n, sizes[0]])
             let labels = (0..<n).map { _ in context.random.nextInt(in: 0..<3) }
-            // The pre-activations of every hidden layer, training mode.
+            // The pre-activations of every hidden layer, training mode, behind the masks the loss will draw.
+            let masks = dropProbability > 0
+                ? F.dropoutMasks(hiddenShapes: sizes.dropFirst().dropLast().map { [n, $0] }, dropProbability: dropProbability, seed: dropoutSeed)
+                : []
             var h = X, safe = true
             for l in 0..<(layers.count - 1) {
                 var a = matmul(h, layers[l].weights) + layers[l].bias
@@ -121,6 +126,7 @@ extension DeepTrainingLesson {
                 }
                 if abs(a).min() < 0.01 { safe = false }
                 h = maximum(a, 0)
+                if !masks.isEmpty { h = h * masks[l] }
             }
             if safe { return (network, X, labels) }
         }
@@ -196,9 +202,9 @@ extension DeepTrainingLesson {
 
     static func checkNetwork(_ candidate: F, peers: Peers<F>, _ context: inout GradingContext) throws {
         for configuration in networkConfigurations {
-            let (network, X, labels) = randomDeepNetwork(&context, normalization: configuration.normalization,
-                                                         dropProbability: configuration.dropProbability)
             let seed = context.random.next() >> 12, lambda = configuration.lambda
+            let (network, X, labels) = randomDeepNetwork(&context, normalization: configuration.normalization,
+                                                         dropProbability: configuration.dropProbability, dropoutSeed: seed)
             let situation = "\(configuration.name), layer sizes \([network.layers[0].weights.shape[0]] + network.layers.map { $0.bias.count }), dropout seed \(seed) (seed \(context.seed))"
             let inputs: [(name: String, value: Tensor)] = [("X", X), ("labels", Tensor(labels.map(Double.init)))]
             try expect(context, candidate.networkScores(network, X), peers.reference.networkScores(network, X), what: "deepNetworkScores",
