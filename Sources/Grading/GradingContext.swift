@@ -70,12 +70,19 @@ public struct GradingContext {
         let probes = self.probes
         if verifying {
             // The replayed mistake is the only suspect: where it is compared, it must give the candidate's output.
-            guard !suspects.isEmpty else { return }
+            // Where the candidate leaves the reference the replay ends, as the first run did: the checks after
+            // this one assume it passed (shapes, values), and would trap or judge on a wrong premise.
+            let departs = actual.shape != expected.shape || !Diagnosis.sameWithNaN(actual, expected, tolerance: tolerance)
+            guard !suspects.isEmpty else {
+                if departs { throw ReplayEnded() }
+                return
+            }
             let reproduced = suspects.contains { suspect in
                 let output = suspect.output()
                 return output.shape == actual.shape && Diagnosis.sameWithNaN(output, actual, tolerance: .standard)
             }
             if !reproduced { throw Disagreement() }
+            if departs { throw ReplayEnded() }
             return
         }
         guard var problem = Diagnosis.mismatch(actual: actual, expected: expected, tolerance: tolerance,
@@ -254,3 +261,7 @@ public struct Parameter {
 
 /// A known mistake's output differs from the candidate's on a replayed check.
 struct Disagreement: Error {}
+
+/// A replayed check reached the point where the candidate leaves the reference, with the mistake
+/// agreeing so far: the replay ends there, finding no disagreement.
+struct ReplayEnded: Error {}
