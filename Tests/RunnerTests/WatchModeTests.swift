@@ -241,7 +241,8 @@ struct WatchModeTests {
     @Test("the compact map fits 80 × 24 with eight lessons and marks the current exercise")
     func compactMap() throws {
         TestCatalog.install()
-        var lessons = Course.lessons
+        // Eight lessons, the last one without exercises yet (a lesson being written shows as coming).
+        var lessons = Array(Course.lessons.prefix(7))
         while lessons.count < 8 {
             let number = lessons.count + 1
             lessons.append(CourseLesson(number: number, folder: String(format: "%02d", number) + "-later", title: "A later lesson",
