@@ -12,15 +12,16 @@ extension ConvNetsLesson {
     }
 
     /// Named pooling problems: non-overlapping and overlapping windows, a batch of one, non-square windows,
-    /// and inputs full of ties (few levels; a ReLU's zeros). `distinct` spaces every value at least 0.01
-    /// apart (for the gradient check, which needs no ties and no near-ties).
+    /// windows that do not tile the image (the last rows and columns are left out, as in a floor-mode
+    /// output size), and inputs full of ties (few levels; a ReLU's zeros). `distinct` spaces every value
+    /// at least 0.01 apart (for the gradient check, which needs no ties and no near-ties).
     static func poolCases(_ context: inout GradingContext, distinct: Bool) -> [PoolCase] {
         let shapes: [(String, n: Int, c: Int, h: Int, w: Int, ph: Int, pw: Int, s: Int, ties: Bool)] = [
-            ("2 × 2 windows, stride 2, a 4 × 6 image", 2, 3, 4, 6, 2, 2, 2, false),
-            ("a batch of one, overlapping 3 × 3 windows at stride 2 on a 7 × 5 image", 1, 2, 7, 5, 3, 3, 2, false),
+            ("2 × 2 windows, stride 2, a 5 × 7 image (the last row and column fit no window)", 2, 3, 5, 7, 2, 2, 2, false),
+            ("a batch of one, overlapping 3 × 3 windows at stride 2 on an 8 × 6 image (the last row and column fit no window)", 1, 2, 8, 6, 3, 3, 2, false),
             ("overlapping 2 × 3 windows, stride 1, one channel", 2, 1, 4, 5, 2, 3, 1, false),
             ("ties: values on 4 levels, overlapping 2 × 2 windows at stride 1", 2, 2, 5, 4, 2, 2, 1, true),
-            ("ties: after a ReLU (many zeros), 2 × 2 windows, stride 2", 3, 2, 6, 4, 2, 2, 2, true),
+            ("ties: after a ReLU (many zeros), 2 × 2 windows, stride 2, a 7 × 4 image", 3, 2, 7, 4, 2, 2, 2, true),
         ]
         var cases: [PoolCase] = []
         for (index, shape) in shapes.enumerated() {
@@ -93,6 +94,36 @@ extension ConvNetsLesson {
         }
     }
 
+    /// Pooling in "ceil mode": the output size rounds up, and the last window, which runs past the image,
+    /// pools only the pixels inside it (what PyTorch's `ceil_mode=True` does; this course's size is floor).
+    static func ceilModePool(max isMax: Bool) -> F.Pool {
+        { x, ph, pw, s in
+            let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+            let ho = (h - ph + s - 1) / s + 1, wo = (w - pw + s - 1) / s + 1
+            var out = [Double](repeating: 0, count: n * c * ho * wo)
+            var windows = [[Int]](repeating: [], count: out.count)
+            for plane in 0..<(n * c) { for i in 0..<ho { for j in 0..<wo {
+                var indices: [Int] = []
+                for p in 0..<ph where i * s + p < h { for q in 0..<pw where j * s + q < w { indices.append(plane * h * w + (i * s + p) * w + j * s + q) } }
+                let o = (plane * ho + i) * wo + j
+                if isMax {
+                    let best = indices.max { x.scalars[$0] < x.scalars[$1] || (x.scalars[$0] == x.scalars[$1] && $0 > $1) }!
+                    (out[o], windows[o]) = (x.scalars[best], [best])
+                } else {
+                    (out[o], windows[o]) = (indices.reduce(0) { $0 + x.scalars[$1] } / Double(indices.count), indices)
+                }
+            } } }
+            let frozen = windows
+            return (Tensor(shape: [n, c, ho, wo], scalars: out), { dOut in
+                var dx = [Double](repeating: 0, count: x.count)
+                // Compared as a suspect, it receives the floor-size upstream gradient: it cannot match then.
+                guard dOut.count == frozen.count else { return Tensor(shape: x.shape, scalars: dx) }
+                for (o, targets) in frozen.enumerated() { for t in targets { dx[t] += dOut.scalars[o] / Double(targets.count) } }
+                return Tensor(shape: x.shape, scalars: dx)
+            })
+        }
+    }
+
     static let poolSpec = Spec(
         id: "cnn.pool", title: "Max and average pooling: forward and backward", file: "Pooling.swift",
         declarations: ["maxPoolForward(_:poolHeight:poolWidth:stride:)", "maxPoolBackward(_:cache:)",
@@ -103,7 +134,7 @@ extension ConvNetsLesson {
             "Backward of max: dx[argmax[o]] += dOut[o] for every output o — `+=`, because overlapping windows (stride < window) can pick the same pixel. Backward of average: every pixel of window o gets dOut[o] / (PH·PW), also added up.",
             "Sketch: `for (o, index) in cache.argmax.enumerated() { dx[index] += dOut.scalars[o] }` with `dx` a zero `[Double]` of the input's count. Do not recompute the maximum in the backward: the cache already knows which element won, and a fresh `x == max` mask would credit every tie.",
         ],
-        standard: "max and average pooling compared with the reference on 5 problems (2 × 2 windows at stride 2 on a 4 × 6 image; a batch of one with overlapping 3 × 3 windows at stride 2; overlapping 2 × 3 windows at stride 1; values on 4 levels, so windows tie; a ReLU's zeros) within |error| ≤ 1e-8 + 1e-6·|expected| — ties go to the first maximum in row-major order; gradient check of both backwards on the same shapes with values 0.01 apart: relative error < 1e-7",
+        standard: "max and average pooling compared with the reference on 5 problems (2 × 2 windows at stride 2 on a 5 × 7 image and a batch of one with overlapping 3 × 3 windows at stride 2 on an 8 × 6 image, where the last row and column fit no window; overlapping 2 × 3 windows at stride 1; values on 4 levels, so windows tie; a ReLU's zeros) within |error| ≤ 1e-8 + 1e-6·|expected| — ties go to the first maximum in row-major order; gradient check of both backwards on the same shapes with values 0.01 apart: relative error < 1e-7",
         mistakes: [
             Change("gradient to every tie (mask recomputed as x == max)",
                    "the gradient of a window goes to every element equal to its maximum: the output took ONE element, the first maximum in row-major order — record its index in the forward (the cache) and send the gradient there only.") {
@@ -133,6 +164,10 @@ extension ConvNetsLesson {
                         return Tensor(shape: x.shape, scalars: dx)
                     })
                 }
+            },
+            Change("output size rounded up (ceil mode)", "the output has a window for the last rows and columns, which no full window reaches: this course's output size is floor, ⌊(H − PH)/S⌋ + 1 — pixels that fit no whole window are left out.") {
+                $0.maxPool = ceilModePool(max: true)
+                $0.avgPool = ceilModePool(max: false)
             },
         ],
         alternatives: [

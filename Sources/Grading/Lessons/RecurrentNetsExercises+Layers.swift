@@ -125,7 +125,7 @@ extension RecurrentNetsLesson {
             "The mask: a padded position adds nothing to the loss and gets gradient zero. This course divides by M, the number of real (unmasked) tokens — not by N·T, and not by N as CS231n's assignment does. With no real token at all, the loss and gradient are 0.",
             "For each real row r with target y: loss += −log p[r, y]; the gradient row is (p[r, :] − onehot(y)) / M. Padded rows: all zeros. Compute log p as (s − max) − log Σ exp(s − max) so a score of 1000 does not overflow.",
         ],
-        standard: "temporal affine: output, dx, dWeights and dBias compared with the reference on 3 random inputs and a batch of one with T = 1 (N, T, D, M distinct), and a gradient check of all three (relative error < 1e-7); masked loss and ∂L/∂scores compared on 4 batches — a fully padded sequence, a batch of one, scores near ±1000, T = 1 — and an all-padded batch (loss 0), within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check of ∂L/∂scores: relative error < 1e-7",
+        standard: "temporal affine: output, dx, dWeights and dBias compared with the reference on 3 random inputs and a batch of one with T = 1 (N, T, D, M distinct), and a gradient check of all three (relative error < 1e-7); masked loss and ∂L/∂scores compared on 5 batches — a fully padded sequence, a left-padded sequence and one with a hole, a batch of one, scores near ±1000, T = 1 — and an all-padded batch (loss 0), within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check of ∂L/∂scores: relative error < 1e-7",
         mistakes: [
             Change("mask ignored in the normalisation", "the masked sum is divided by N·T, every position, padding included: divide by the number of real tokens (true entries of the mask).") {
                 $0.temporalSoftmaxLoss = lossVariant { n, t, _ in n * t }
@@ -135,6 +135,15 @@ extension RecurrentNetsLesson {
             },
             Change("mask ignored", "padded positions count in the loss and get gradients: a position whose mask is false must add nothing to the loss and get a zero gradient.") {
                 $0.temporalSoftmaxLoss = lossVariant(useMaskInTerms: false) { _, _, counted in counted }
+            },
+            Change("mask read as a length", "only the positions before the mask's first false entry count: the mask is any pattern of real and padded positions (left padding, holes) — count and use exactly the positions whose flag is true.") {
+                $0.temporalSoftmaxLoss = { scores, targets, mask in
+                    let prefixes = mask.map { row in
+                        let length = row.firstIndex(of: false) ?? row.count
+                        return row.indices.map { $0 < length }
+                    }
+                    return F.reference.temporalSoftmaxLoss(scores, targets, prefixes)
+                }
             },
             Change("temporal bias gradient averaged", "∂L/∂bias is the mean of dOut over the N·T rows: b is added at every position, so its gradient is the sum.") {
                 $0.temporalAffine = { x, w, b in
@@ -215,7 +224,13 @@ extension RecurrentNetsLesson {
             }
             if n > 1 { mask[context.random.nextInt(in: 0..<n)] = Array(repeating: false, count: t) }
             if round == 5 && n > 1 { mask[0] = [true] }
-            let name = [1: "a batch with a fully padded sequence", 2: "a second batch with a fully padded sequence", 3: "a batch of one",
+            // A mask is any pattern, not only real tokens then padding: a left-padded sequence, and one with a hole.
+            if round == 2 && t >= 3 {
+                mask[0] = (0..<t).map { $0 >= 1 }
+                mask[1] = (0..<t).map { $0 != t / 2 }
+                mask[n - 1] = Array(repeating: false, count: t)
+            }
+            let name = [1: "a batch with a fully padded sequence", 2: "a left-padded sequence, one with a hole, and a fully padded one", 3: "a batch of one",
                         4: "scores near ±1000", 5: "T = 1"][round]!
             lossCases.append(("\(name), N = \(n), T = \(t), V = \(v), mask \(mask.map { $0.map { $0 ? 1 : 0 } }) (seed \(context.seed))", scores, targets, mask))
         }

@@ -53,7 +53,7 @@ extension RecurrentNetsLesson {
             "Inverse-CDF sampling with one uniform u = `generator.nextUniform()`: walk the probabilities, adding them up, and return the first index where the running sum exceeds u. One draw per token, always — that is what lets the grader replay your samples from a seed.",
             "Top-k's k largest, ties broken by the lower index: `logits.scalars.indices.sorted { (logits[$0], -$0) > (logits[$1], -$1) }.prefix(k)`. If rounding leaves the running sum below u at the end, return the last index whose probability is above 0.",
         ],
-        standard: "samplingProbabilities compared with the reference on random logits at τ = 0.5, 1 and 1.7, with and without top-k (k = 1, k < V, k = V, ties at the boundary) and logits near 1000, within |error| ≤ 1e-8 + 1e-6·|expected|; sampleToken must draw the same 300 tokens as the reference from the same seed (one generator.nextUniform() per token) for 4 settings; the frequencies of 4,000 draws must lie within 0.04 of the probabilities",
+        standard: "samplingProbabilities compared with the reference on random logits at τ = 0.5, 1 and 1.7, with and without top-k (k = 1, k < V, k = V, a tie on the boundary of k = 2) and logits near 1000, within |error| ≤ 1e-8 + 1e-6·|expected|; sampleToken must draw the same 300 tokens as the reference from the same seed (one generator.nextUniform() per token) for 4 settings; the frequencies of 4,000 draws must lie within 0.04 of the probabilities",
         mistakes: [
             Change("temperature applied after the softmax", "the temperature is applied to the probabilities (softmax(softmax(z)/τ) or similar): it divides the logits, before the one softmax — p = softmax(z/τ).") {
                 useProbabilities(&$0) { logits, t, k in keepTopK(stableSoftmax(stableSoftmax(logits) / t), logits: logits, k, renormalize: true) }
@@ -64,6 +64,21 @@ extension RecurrentNetsLesson {
             Change("top-k not renormalized", "after top-k the kept probabilities do not sum to 1: the tokens outside the top k are removed before the softmax (logits set to −∞), so the kept ones share all the probability.") {
                 useProbabilities(&$0) { logits, t, k in keepTopK(stableSoftmax(logits / t), logits: logits, k, renormalize: false) }
             },
+            Change("top-k by a threshold (every tie kept)", "top-k keeps every logit at least as large as the k-th largest, so a tie at the boundary keeps more than k tokens: keep exactly k, ties broken by the lower index.") {
+                useProbabilities(&$0) { logits, t, k in
+                    guard let k else { return stableSoftmax(logits / t) }
+                    let threshold = logits.scalars.sorted(by: >)[k - 1]
+                    let z = Tensor(shape: logits.shape, scalars: logits.scalars.map { $0 >= threshold ? $0 / t : -Double.infinity })
+                    return stableSoftmax(z)
+                }
+            },
+            Change("top-k ties broken by the higher index", "at a tie on the top-k boundary the higher index is kept: ties go to the lower index (sort by logit, then by index ascending).") {
+                useProbabilities(&$0) { logits, t, k in
+                    guard let k else { return stableSoftmax(logits / t) }
+                    let kept = Set(logits.scalars.indices.sorted { (logits[$0], $0) > (logits[$1], $1) }.prefix(k))
+                    return stableSoftmax(Tensor(shape: logits.shape, scalars: logits.scalars.indices.map { kept.contains($0) ? logits[$0] / t : -Double.infinity }))
+                }
+            },
             Change("greedy instead of sampling", "sampleToken always returns the most likely token: draw from the distribution with one uniform number (inverse CDF), so less likely tokens appear as often as their probability says.") {
                 $0.sampleToken = { logits, t, k, generator in
                     _ = generator.nextUniform()
@@ -72,6 +87,17 @@ extension RecurrentNetsLesson {
             },
         ],
         alternatives: [
+            Change("temperature as a power of the probabilities: p^(1/τ), renormalized") {
+                $0.samplingProbabilities = { logits, t, k in
+                    var z = logits
+                    if let k {
+                        let kept = Set(logits.scalars.indices.sorted { (logits[$0], -$0) > (logits[$1], -$1) }.prefix(k))
+                        z = Tensor(shape: logits.shape, scalars: logits.scalars.indices.map { kept.contains($0) ? logits[$0] : -Double.infinity })
+                    }
+                    let p = stableSoftmax(z).map { Foundation.pow($0, 1 / t) }
+                    return p / p.sum()
+                }
+            },
             Change("log-probabilities, a threshold for top-k, and a binary search over the cumulative sums") {
                 $0.samplingProbabilities = { logits, t, k in
                     var z = logits.scalars.map { $0 / t }
@@ -108,7 +134,8 @@ extension RecurrentNetsLesson {
             settings.append(("random logits #\(round + 1), V = \(v), τ = \(t), top-k \(topK.map(String.init) ?? "off") (seed \(context.seed))", logits, t, topK))
         }
         settings.append(("logits near 1000, τ = 0.8 (seed \(context.seed))", context.randomTensor([6], scale: 3) + 1000, 0.8, nil))
-        settings.append(("a tie at the top-k boundary, τ = 1.3", Tensor([0.5, 2, -1, 1, 1, 0.2]), 1.3, 3))
+        // The 2nd and 3rd largest logits tie: k = 2 keeps only the lower index of the two.
+        settings.append(("a tie at the top-k boundary (logits 3 and 4 tie for 2nd place), τ = 1.3, k = 2", Tensor([0.5, 2, -1, 1, 1, 0.2]), 1.3, 2))
         for (situation, logits, t, k) in settings {
             try context.expectClose(candidate.samplingProbabilities(logits, t, k), peers.reference.samplingProbabilities(logits, t, k),
                                     what: "samplingProbabilities", situation: situation, inputs: [("logits", logits)],

@@ -11,6 +11,8 @@ extension TransformersLesson {
         var fillMinusBillion = false
         var noRowSumTerm = false
         var unscaledBackward = false
+        var scaleByValueWidth = false
+        var maximumOverBlocked = false
     }
 
     /// Softmax along `axis` over the entries `allowed` marks (non-zero), zero elsewhere; a row with none allowed is all zeros.
@@ -24,13 +26,17 @@ extension TransformersLesson {
     static func flawedAttention(_ flaws: AttentionFlaws)
         -> @Sendable (Tensor, Tensor, Tensor, Tensor?) -> (out: Tensor, weights: Tensor, backward: F.AttentionBackward) {
         { q, k, v, mask in
-            let dk = Double(q.shape[q.rank - 1])
+            let dk = Double(flaws.scaleByValueWidth ? v.shape[v.rank - 1] : q.shape[q.rank - 1])
             let scale = flaws.scaleByWidth ? 1 / dk : 1 / dk.squareRoot()
             let s = matmul(q, k.transposed()) * scale
             let allowed = (mask ?? Tensor.ones([1])).broadcast(to: s.shape)
             let axis = flaws.softmaxOverQueries ? -2 : -1
             let p: Tensor
-            if flaws.maskAfterSoftmax {
+            if flaws.maximumOverBlocked {
+                // exp(S − max over the whole row): an allowed score far below a blocked one underflows to 0.
+                let e = Tensor.where(allowed, exp(s - s.max(axis: axis, keepingDims: true)), Tensor(0))
+                p = e / e.sum(axis: axis, keepingDims: true).map { $0 > 0 ? $0 : 1 }
+            } else if flaws.maskAfterSoftmax {
                 p = maskedSoftmax(s, allowed: Tensor.ones(like: s), axis: axis) * allowed
             } else if flaws.fillMinusBillion {
                 p = maskedSoftmax(Tensor.where(allowed, s, Tensor(-1e9)), allowed: Tensor.ones(like: s), axis: axis)
@@ -98,7 +104,7 @@ extension TransformersLesson {
             "Forward: S = Q·Kᵀ/√d_k; for each row take the largest *allowed* score m (0 if none), e = where(mask, exp(S − m), 0), P = e / Σe (a zero sum stays 0). Backward, with G = ∂L/∂out: dV = Pᵀ·G, dP = G·Vᵀ, dS = P ⊙ (dP − Σⱼ dP ⊙ P) — lesson 01's softmax backward, row by row — then dQ = dS·K/√d_k and dK = dSᵀ·Q/√d_k.",
             "A sketch of the forward: `let s = matmul(query, key.transposed()) * scale`, `let allowed = mask ?? Tensor.ones(like: s)`, `let m = Tensor.where(allowed, s, Tensor(-.infinity)).max(axis: -1, keepingDims: true).map { $0.isFinite ? $0 : 0 }`, then the exponentials of the allowed entries and their row sums. Keep P in the cache: the backward needs it, and so does the demo's heatmap.",
         ],
-        standard: "causalMask for T = 1 and 6, paddingMask with a sequence of padding only; output, attention weights, dQuery, dKey and dValue compared with the reference on 6 cases — no mask with Tq ≠ Tk, your causal mask (T = 6), your padding mask with whole rows blocked, padding and causal together, a batch of one with T = 1, four heads [B, H, T, d_k] with scores in the hundreds — within |error| ≤ 1e-8 + 1e-6·|expected|; blocked weights and their gradients must be exactly 0; gradient check of dQuery, dKey and dValue through padding and causal masks: relative error < 1e-7 (a gradient that is exactly 0, such as ∂L/∂b_K, within 1e-7 absolute)",
+        standard: "causalMask for T = 1 and 6, paddingMask with a sequence of padding only; output, attention weights, dQuery, dKey and dValue compared with the reference on 7 cases (d_v ≠ d_k) — no mask with Tq ≠ Tk, your causal mask (T = 6), your padding mask with whole rows blocked, padded keys shifted far above the real ones, padding and causal together, a batch of one with T = 1, four heads [B, H, T, d_k] with scores in the hundreds — within |error| ≤ 1e-8 + 1e-6·|expected|; blocked weights and their gradients must be exactly 0; gradient check of dQuery, dKey and dValue through padding and causal masks: relative error < 1e-7 (a gradient that is exactly 0, such as ∂L/∂b_K, within 1e-7 absolute)",
         mistakes: [
             Change("scaled by d_k instead of √d_k", "the scores are divided by d_k: scaled dot-product attention divides by √d_k, which keeps the scores' variance near 1 when Q and K have unit-variance entries (chapter, \"Why the scores are scaled\").") {
                 $0.attention = flawedAttention(AttentionFlaws(scaleByWidth: true))
@@ -122,6 +128,12 @@ extension TransformersLesson {
                 $0.paddingMask = { _, keyLengths, tq, tk in
                     Tensor.stack(keyLengths.map { n in Tensor((0..<tq).map { _ in (0..<tk).map { j in j < n ? 1.0 : 0.0 } }) }, axis: 0)
                 }
+            },
+            Change("scaled by √d_v instead of √d_k", "the scores are divided by the square root of the values' width d_v: the scale comes from the width of the queries and keys, d_k, the length of the vectors in each dot product.") {
+                $0.attention = flawedAttention(AttentionFlaws(scaleByValueWidth: true))
+            },
+            Change("row maximum taken over the blocked scores too", "the largest score of a row is taken over every key, blocked ones included: when a blocked key scores far above the allowed ones (a padded position holds anything), exp(S − m) underflows to 0 for every allowed key and the row's weights vanish. Take the maximum over the allowed scores only.") {
+                $0.attention = flawedAttention(AttentionFlaws(maximumOverBlocked: true))
             },
             Change("softmax backward without the row-sum term", "dS = P ⊙ dP misses the softmax Jacobian's second term: dS = P ⊙ (dP − Σⱼ dP ⊙ P), row by row.") {
                 $0.attention = flawedAttention(AttentionFlaws(noRowSumTerm: true))
@@ -169,7 +181,10 @@ extension TransformersLesson {
         // Attention on named cases; each mask is the candidate's own (already checked above).
         typealias Case = (situation: String, q: Tensor, k: Tensor, v: Tensor, mask: Tensor?)
         var cases: [Case] = []
-        let b = context.random.nextInt(in: 2...3), dk = context.random.nextInt(in: 2...4), dv = context.random.nextInt(in: 2...3)
+        // d_v ≠ d_k, so a scale taken from the wrong width shows.
+        let b = context.random.nextInt(in: 2...3), dk = context.random.nextInt(in: 2...4)
+        var dv = context.random.nextInt(in: 2...3)
+        if dv == dk { dv += 2 }
         cases.append(("no mask, Tq = 6, Tk = 7", context.randomTensor([b, 6, dk]), context.randomTensor([b, 7, dk]),
                       context.randomTensor([b, 7, dv]), nil))
         cases.append(("your causal mask, T = 6", context.randomTensor([b, 6, dk]), context.randomTensor([b, 6, dk]),
@@ -181,6 +196,11 @@ extension TransformersLesson {
         let both = padding * candidate.causalMask(6)
         cases.append(("padding and causal masks together, lengths \(padded)", context.randomTensor([3, 6, dk]),
                       context.randomTensor([3, 6, dk]), context.randomTensor([3, 6, dv]), both))
+        // Padded positions hold anything: there the keys are shifted by +3000 and the queries are positive, so every
+        // blocked score lies more than 2000 above the allowed ones (a row maximum over them would underflow the rest).
+        let shift = Tensor(padded.map { length in (0..<6).map { j in j < length ? 0.0 : 3000.0 } }).reshaped([3, 6, 1])
+        cases.append(("your padding mask, lengths \(padded), padded keys shifted by +3000 (blocked scores far above the allowed ones)",
+                      abs(context.randomTensor([3, 6, dk])) + 0.5, context.randomTensor([3, 6, dk]) + shift, context.randomTensor([3, 6, dv]), padding))
         cases.append(("a batch of one with T = 1", context.randomTensor([1, 1, dk]), context.randomTensor([1, 1, dk]),
                       context.randomTensor([1, 1, dv]), candidate.causalMask(1)))
         cases.append(("4 heads [B, H, T, d_k] with scores in the hundreds, a causal mask", context.randomTensor([2, 4, 6, dk], scale: 12),

@@ -234,7 +234,7 @@ extension TransformersLesson {
             "One norm over every element of every gradient (not one per tensor): per-tensor clipping changes the update's direction. Set the learning rate before the step, and return the norm measured before clipping.",
             "A sketch: `let (clipped, norm) = clipByGlobalNorm(gradients, maxNorm: maxGradientNorm)`, `optimizer.learningRate = cosineWarmupLearningRate(…)`, `optimizer.step(&parameters, gradients: clipped)`, then return the rate and the norm.",
         ],
-        standard: "8 successive steps (warmup 3, total 8, η_max = 0.05, c = 1) and 4 without warmup, with gradients whose global norm alternates above c (about 9) and below it (about 0.45): the parameters after every step, the learning rate and the norm compared with the reference within |error| ≤ 1e-8 + 1e-6·|expected|",
+        standard: "7–9 successive steps (warmup 2–4, then 5 more) and 4 without warmup, η_max and c drawn at random (η_max in 0.01–0.2, c in 0.4–3), with gradients whose global norm alternates above c (about 9c) and below it (about 0.45c): the parameters after every step, the learning rate and the norm compared with the reference within |error| ≤ 1e-8 + 1e-6·|expected|",
         mistakes: [
             Change("no clipping", "the gradients are not clipped: when their global norm exceeds maxGradientNorm, scale them all by c/norm before the step.") {
                 $0.trainingStep = F.trainingStepVariant(noClipping: true)
@@ -248,6 +248,16 @@ extension TransformersLesson {
             Change("no schedule", "the learning rate stays at η_max: set it from cosineWarmupLearningRate at every step.") {
                 $0.trainingStep = F.trainingStepVariant(constantRate: true)
             },
+            Change("maxGradientNorm ignored (clipped at 1)", "the gradients are clipped at a global norm of 1 whatever maxGradientNorm says: pass maxGradientNorm to the clipping.") {
+                $0.trainingStep = { parameters, gradients, optimizer, step, schedule, _ in
+                    F.reference.trainingStep(parameters, gradients, optimizer, step, schedule, 1)
+                }
+            },
+            Change("maximumLearningRate ignored (η_max = 0.05)", "the schedule peaks at η_max = 0.05 whatever maximumLearningRate says: pass maximumLearningRate to the schedule.") {
+                $0.trainingStep = { parameters, gradients, optimizer, step, schedule, maxNorm in
+                    F.reference.trainingStep(parameters, gradients, optimizer, step, (0.05, schedule.warmupSteps, schedule.totalSteps), maxNorm)
+                }
+            },
             Change("norm reported after clipping", "the returned norm is measured after clipping: report the norm before clipping (it is what tells you how often clipping fires).") {
                 $0.trainingStep = F.trainingStepVariant(normAfterClipping: true)
             },
@@ -256,38 +266,60 @@ extension TransformersLesson {
             Change("clipping and the schedule written by hand") { $0.trainingStep = F.trainingStepVariant() },
         ]
     ) { candidate, peers, context in
-        for (warmup, total) in [(3, 8), (0, 4)] {
-            let parameters = [context.randomTensor([3, 4]), context.randomTensor([4]), context.randomTensor([2, 2])]
-            var mine = (parameters: parameters, optimizer: F.adam()), theirs = (parameters: parameters, optimizer: F.adam())
+        for run in 0..<2 {
+            // η_max and c drawn at random (a value typed in place of the argument shows), the warmup 2–4 steps, or none.
+            let warmup = run == 0 ? context.random.nextInt(in: 2...4) : 0
+            let total = warmup + (run == 0 ? 5 : 4)
+            let maxNorm = context.random.nextUniform(in: 0.4..<3)
+            let schedule: F.Schedule = (context.random.nextUniform(in: 0.01..<0.2), warmup, total)
+            let start = [context.randomTensor([3, 4]), context.randomTensor([4]), context.randomTensor([2, 2])]
+            // The global norm alternates around c: about 9c on even steps (clipped), about 0.45c on odd ones (not).
+            let gradientSteps = (0..<total).map { step in
+                [context.randomTensor([3, 4]), context.randomTensor([4]), context.randomTensor([2, 2])].map { $0 * (step % 2 == 0 ? 2 : 0.1) * maxNorm }
+            }
+            // A whole run from the same start, each implementation along its own trajectory (its own Adam state):
+            // a mistake is compared where it would have led, not from the candidate's state.
+            let trajectory: @Sendable (F, F.Schedule, Double) -> [(parameters: [Tensor], learningRate: Double, gradientNorm: Double)] = { f, schedule, c in
+                var (parameters, optimizer) = (start, F.adam())
+                return gradientSteps.enumerated().map { step, gradients in
+                    let r = f.trainingStep(parameters, gradients, optimizer, step, schedule, c)
+                    (parameters, optimizer) = (r.parameters, r.optimizer)
+                    return (r.parameters, r.learningRate, r.gradientNorm)
+                }
+            }
+            let got = trajectory(candidate, schedule, maxNorm), want = trajectory(peers.reference, schedule, maxNorm)
             for step in 0..<total {
-                // The global norm alternates around c = 1: about 9 on even steps (clipped), about 0.45 on odd ones (not).
-                let gradients = [context.randomTensor([3, 4]), context.randomTensor([4]), context.randomTensor([2, 2])]
-                    .map { $0 * (step % 2 == 0 ? 2 : 0.1) }
-                let schedule: F.Schedule = (0.05, warmup, total)
-                let got = candidate.trainingStep(mine.parameters, gradients, mine.optimizer, step, schedule, 1)
-                let want = peers.reference.trainingStep(theirs.parameters, gradients, theirs.optimizer, step, schedule, 1)
-                let situation = "step \(step) of \(total), warmup \(warmup) (seed \(context.seed))"
-                let (before, beforeOptimizer, stepNumber) = (mine.parameters, mine.optimizer, step)
+                let situation = "step \(step) of \(total), warmup \(warmup), η_max = \(Diagnosis.short(schedule.maximumLearningRate)), c = \(Diagnosis.short(maxNorm)) (seed \(context.seed))"
+                let gradients = gradientSteps[step]
                 let inputs: Inputs = [("gradient 0", gradients[0]), ("gradient 2", gradients[2])]
-                try expect(Tensor(got.learningRate), Tensor(want.learningRate), "the learning rate", situation, inputs, peers, context) {
-                    Tensor($0.trainingStep(before, gradients, beforeOptimizer, stepNumber, schedule, 1).learningRate)
+                try expect(Tensor(got[step].learningRate), Tensor(want[step].learningRate), "the learning rate", situation, inputs, peers, context) {
+                    Tensor(trajectory($0, schedule, maxNorm)[step].learningRate)
                 }
-                try expect(Tensor(got.gradientNorm), Tensor(want.gradientNorm), "the gradient norm", situation, inputs, peers, context) {
-                    Tensor($0.trainingStep(before, gradients, beforeOptimizer, stepNumber, schedule, 1).gradientNorm)
+                try expect(Tensor(got[step].gradientNorm), Tensor(want[step].gradientNorm), "the gradient norm", situation, inputs, peers, context) {
+                    Tensor(trajectory($0, schedule, maxNorm)[step].gradientNorm)
                 }
-                guard got.parameters.count == want.parameters.count else {
+                guard got[step].parameters.count == want[step].parameters.count else {
                     throw CheckFailure("transformerTrainingStep changed the number of parameters (\(situation)).")
                 }
-                for index in want.parameters.indices {
-                    try expect(got.parameters[index], want.parameters[index], "parameter \(index) after the step", situation, inputs, peers, context) {
-                        let all = $0.trainingStep(before, gradients, beforeOptimizer, stepNumber, schedule, 1).parameters
+                for index in want[step].parameters.indices {
+                    @Sendable func parameter(_ f: F, rate: Double? = nil, norm: Double? = nil) -> Tensor {
+                        if let norm, norm <= 0 { return Tensor.zeros([0]) }   // c = 0 is not a setting (clipping traps on it)
+                        let changed: F.Schedule = (rate ?? schedule.maximumLearningRate, schedule.warmupSteps, schedule.totalSteps)
+                        let all = trajectory(f, changed, norm ?? maxNorm)[step].parameters
                         return all.indices.contains(index) ? all[index] : Tensor.zeros([0])
                     }
+                    // The two settings, varied to tell a value typed in place of the argument.
+                    let reference = peers.reference
+                    let settings = [
+                        Parameter("maxGradientNorm (c)", maxNorm, candidate: { parameter(candidate, norm: $0) }, reference: { parameter(reference, norm: $0) }),
+                        Parameter("maximumLearningRate (η_max)", schedule.maximumLearningRate,
+                                  candidate: { parameter(candidate, rate: $0) }, reference: { parameter(reference, rate: $0) }),
+                    ]
+                    try context.expectClose(got[step].parameters[index], want[step].parameters[index], what: "parameter \(index) after the step",
+                                            situation: situation, inputs: inputs, suspects: peers.suspects { parameter($0) }, parameters: settings)
                 }
-                mine = (got.parameters, got.optimizer)
-                theirs = (want.parameters, want.optimizer)
             }
         }
-        context.pass("parameters, learning rate and gradient norm match the reference over 8 steps with warmup and 4 without")
+        context.pass("parameters, learning rate and gradient norm match the reference over 7–9 steps with warmup and 4 without, η_max and c drawn at random")
     }
 }
