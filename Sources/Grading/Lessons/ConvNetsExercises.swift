@@ -218,6 +218,13 @@ enum ConvNetsLesson {
             },
         ],
         alternatives: [
+            Change("output size by counting the window's positions") {
+                $0.outputSize = { h, k, s, p in
+                    var count = 0, start = 0
+                    while start + k <= h + 2 * p { count += 1; start += s }
+                    return count
+                }
+            },
             Change("receptive field from the top down") {
                 $0.receptiveField = { ks, ss in
                     // Walk down: a window of r units at layer l covers (r − 1)·S_l + K_l units of the layer below.

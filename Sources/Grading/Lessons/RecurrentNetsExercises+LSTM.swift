@@ -24,7 +24,7 @@ extension RecurrentNetsLesson {
 
     /// An LSTM step written out, changed in one place: the known mistakes of the step.
     static func lstmStepVariant(outputGateBeforeCandidate: Bool = false, cellGradientThroughH: Bool = true,
-                                forgetInCellGradient: Bool = true, tanhOnCell: Bool = true)
+                                forgetInCellGradient: Bool = true, tanhOnCell: Bool = true, sigmoidByTanh: Bool = false)
         -> @Sendable (Tensor, Tensor, Tensor, F.Weights) -> (hNext: Tensor, cNext: Tensor, backward: F.LSTMStepBackward) {
         { x, hPrev, cPrev, w in
             let h = hPrev.shape[1]
@@ -32,7 +32,8 @@ extension RecurrentNetsLesson {
             // Positions of i, f, g, o among the four blocks of a.
             let (pi, pf, pg, po) = outputGateBeforeCandidate ? (0, 1, 3, 2) : (0, 1, 2, 3)
             func block(_ p: Int) -> Tensor { a.slice(axis: 1, (p * h)..<((p + 1) * h)) }
-            let i = sigmoid(block(pi)), f = sigmoid(block(pf)), g = tanh(block(pg)), o = sigmoid(block(po))
+            let gate: (Tensor) -> Tensor = sigmoidByTanh ? { (a: Tensor) -> Tensor in 0.5 * (1 + tanh(0.5 * a)) } : { (a: Tensor) -> Tensor in sigmoid(a) }
+            let i = gate(block(pi)), f = gate(block(pf)), g = tanh(block(pg)), o = gate(block(po))
             let c = f * cPrev + i * g
             let squashed = tanhOnCell ? tanh(c) : c
             let hNext = o * squashed
@@ -89,6 +90,7 @@ extension RecurrentNetsLesson {
             },
         ],
         alternatives: [
+            Change("σ written as ½(1 + tanh(a/2)), the step written out") { $0.lstmStep = lstmStepVariant(sigmoidByTanh: true) },
             Change("each gate with its own weight slices") {
                 $0.lstmStep = { x, hPrev, cPrev, w in
                     let h = hPrev.shape[1]

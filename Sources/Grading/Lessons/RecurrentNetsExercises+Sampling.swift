@@ -53,7 +53,7 @@ extension RecurrentNetsLesson {
             "Inverse-CDF sampling with one uniform u = `generator.nextUniform()`: walk the probabilities, adding them up, and return the first index where the running sum exceeds u. One draw per token, always — that is what lets the grader replay your samples from a seed.",
             "Top-k's k largest, ties broken by the lower index: `logits.scalars.indices.sorted { (logits[$0], -$0) > (logits[$1], -$1) }.prefix(k)`. If rounding leaves the running sum below u at the end, return the last index whose probability is above 0.",
         ],
-        standard: "samplingProbabilities compared with the reference on random logits at τ = 0.5, 1 and 1.7, with and without top-k (k = 1, k < V, k = V, a tie on the boundary of k = 2) and logits near 1000, within |error| ≤ 1e-8 + 1e-6·|expected|; sampleToken must draw the same 300 tokens as the reference from the same seed (one generator.nextUniform() per token) for 4 settings; the frequencies of 4,000 draws must lie within 0.04 of the probabilities",
+        standard: "samplingProbabilities compared with the reference on random logits at τ = 0.5, 1 and 1.7, with and without top-k (k = 1, k < V, k = V, a tie on the boundary of k = 2) and logits near 1000, within |error| ≤ 1e-8 + 1e-6·|expected|; sampleToken must draw the same 300 tokens as the reference from the same seed (one generator.nextUniform() per token) for 4 settings, and for 300 draws from one generator alternating top-k 1 and no top-k; the frequencies of 4,000 draws must lie within 0.04 of the probabilities",
         mistakes: [
             Change("temperature applied after the softmax", "the temperature is applied to the probabilities (softmax(softmax(z)/τ) or similar): it divides the logits, before the one softmax — p = softmax(z/τ).") {
                 useProbabilities(&$0) { logits, t, k in keepTopK(stableSoftmax(stableSoftmax(logits) / t), logits: logits, k, renormalize: true) }
@@ -77,6 +77,13 @@ extension RecurrentNetsLesson {
                     guard let k else { return stableSoftmax(logits / t) }
                     let kept = Set(logits.scalars.indices.sorted { (logits[$0], $0) > (logits[$1], $1) }.prefix(k))
                     return stableSoftmax(Tensor(shape: logits.shape, scalars: logits.scalars.indices.map { kept.contains($0) ? logits[$0] / t : -Double.infinity }))
+                }
+            },
+            Change("no draw when only one token can come out", "sampleToken returns the only possible token (top-k 1) without drawing a uniform: draw one uniform per token, always, so the generator's sequence — and every later sample from it — does not depend on the settings.") {
+                $0.sampleToken = { logits, t, k, generator in
+                    let p = F.reference.samplingProbabilities(logits, t, k)
+                    if p.scalars.filter({ $0 > 0 }).count == 1 { return p.argmax() }
+                    return F.reference.sampleToken(logits, t, k, &generator)
                 }
             },
             Change("greedy instead of sampling", "sampleToken always returns the most likely token: draw from the distribution with one uniform number (inverse CDF), so less likely tokens appear as often as their probability says.") {
@@ -151,6 +158,22 @@ extension RecurrentNetsLesson {
                                     inputs: [("logits", logits)], tolerance: .tight,
                                     suspects: peers.suspects { draws($0, logits, t, k, seed: seed, count: 300) })
         }
+        // One generator shared by two settings in turn, as when one generator serves several generations: a draw
+        // skipped where the answer is certain (top-k 1) shifts every later token.
+        let (certain, uncertain) = (settings[4], settings[0])
+        @Sendable func alternating(_ f: F, seed: UInt64) -> Tensor {
+            var generator = SeededGenerator(seed: seed)
+            return Tensor((0..<300).map { i in
+                let (_, logits, t, k) = i % 2 == 0 ? certain : uncertain
+                return Double(f.sampleToken(logits, t, k, &generator))
+            })
+        }
+        let sharedSeed = context.random.next() >> 11
+        try context.expectClose(alternating(candidate, seed: sharedSeed), alternating(peers.reference, seed: sharedSeed),
+                                what: "the tokens drawn by sampleToken",
+                                situation: "300 draws from one SeededGenerator(seed: \(sharedSeed)), alternating top-k 1 (\(certain.0)) and no top-k (\(uncertain.0))",
+                                inputs: [("logits (top-k 1)", certain.1), ("logits (no top-k)", uncertain.1)], tolerance: .tight,
+                                suspects: peers.suspects { alternating($0, seed: sharedSeed) })
         let (situation, logits, t, k) = settings[1]
         let many = draws(candidate, logits, t, k, seed: context.random.next() >> 11, count: 4_000)
         let p = peers.reference.samplingProbabilities(logits, t, k)

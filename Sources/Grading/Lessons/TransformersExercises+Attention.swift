@@ -146,6 +146,22 @@ extension TransformersLesson {
             Change("loops over rows, the softmax Jacobian as a matrix") {
                 $0.attention = loopAttention
             },
+            Change("blocked scores set to −∞, the NaN of a fully blocked row set to 0") {
+                $0.attention = { q, k, v, mask in
+                    let scale = 1 / Double(q.shape[q.rank - 1]).squareRoot()
+                    let s = matmul(q, k.transposed()) * scale
+                    let allowed = (mask ?? Tensor.ones([1])).broadcast(to: s.shape)
+                    let filled = Tensor.where(allowed, s, Tensor(-Double.infinity))
+                    // exp(−∞ − (−∞)) is NaN: a row with no allowed key.
+                    let z = exp(filled - filled.max(axis: -1, keepingDims: true)).map { $0.isNaN ? 0 : $0 }
+                    let p = z / z.sum(axis: -1, keepingDims: true).map { $0 == 0 ? 1 : $0 }
+                    return (matmul(p, v), p, { dOut in
+                        let dP = matmul(dOut, v.transposed())
+                        let dS = (p * dP - p * (p * dP).sum(axis: -1, keepingDims: true)) * scale
+                        return (matmul(dS, k), matmul(dS.transposed(), q), matmul(p.transposed(), dOut))
+                    })
+                }
+            },
             Change("masks from Tensor.where and comparisons") {
                 $0.causalMask = { t in
                     let i = Tensor.arange(0, Double(t)).reshaped([t, 1]), j = Tensor.arange(0, Double(t)).reshaped([1, t])
