@@ -420,9 +420,9 @@ struct PyTorchOracleTests {
 
     // MARK: recurrent networks
 
-    @Test("one recurrent step, vanilla (RNNCell) and LSTM (LSTMCell, gates i, f, g, o): outputs and every gradient")
+    @Test("one recurrent step, vanilla (RNNCell) and LSTM (LSTMCell, gates i, f, g, o), also saturated: outputs and every gradient")
     func recurrentSteps() {
-        for tag in ["wide", "single"] {
+        for tag in ["wide", "single", "stress"] {
             var c = Self.fixture("rstep.\(tag)")
             let vanilla = rnnStepForward(c["x"], hPrev: c["h"], parameters: Self.recurrent(c, "wx", "wh", "b"))
             agree(vanilla.hNext, c["out"], "rnnStepForward")
@@ -443,9 +443,9 @@ struct PyTorchOracleTests {
         }
     }
 
-    @Test("whole sequences (T = 6, T = 1, a batch of one), vanilla (nn.RNN) and LSTM (nn.LSTM): states, dx, dh0, weights")
+    @Test("whole sequences (T = 6, T = 1, a batch of one, T = 12 saturated), vanilla (nn.RNN) and LSTM (nn.LSTM): states, dx, dh0, weights")
     func recurrentSequences() {
-        for tag in ["long", "short", "single"] {
+        for tag in ["long", "short", "single", "stress"] {
             var c = Self.fixture("seq.vanilla.\(tag)")
             let vanilla = rnnForward(c["x"], h0: c["h0"], parameters: Self.recurrent(c, "wx", "wh", "b"))
             agree(vanilla.h, c["out"], "rnnForward")
@@ -524,14 +524,14 @@ struct PyTorchOracleTests {
 
     // MARK: attention and the Transformer
 
-    @Test("scaled dot-product attention: padding (rows with nothing to attend to), causal, several heads, no mask")
+    @Test("scaled dot-product attention: padding (rows with nothing to attend to), causal, several heads, no mask, near one-hot rows")
     func attentionCore() {
         for length in [1, 5] {
             agree(causalMask(length: length), Self.fixture("causal.\(length)")["mask"], "causalMask")
         }
         let padded = paddingMask(queryLengths: [4, 2], keyLengths: [6, 3], queries: 4, keys: 6)
         agree(padded, Self.fixture("attend.padded")["mask"], "paddingMask")
-        for tag in ["padded", "causal", "heads", "nomask"] {
+        for tag in ["padded", "causal", "heads", "nomask", "sharp"] {
             let c = Self.fixture("attend.\(tag)")
             let forward = attentionForward(query: c["q"], key: c["k"], value: c["v"], mask: c.has("mask") ? c["mask"] : nil)
             agree(forward.out, c["out"], "attentionForward (\(tag))")
@@ -543,9 +543,9 @@ struct PyTorchOracleTests {
         }
     }
 
-    @Test("multi-head attention (nn.MultiheadAttention): causal self-attention, cross-attention with padded keys, one token")
+    @Test("multi-head attention (nn.MultiheadAttention): causal self-attention, cross-attention with padded keys, one token, large weights")
     func multiHeadAttention() {
-        for tag in ["selfcausal", "cross", "single"] {
+        for tag in ["selfcausal", "cross", "single", "stress"] {
             let c = Self.fixture("mha.\(tag)")
             let selfAttention = c.scalar("selfatt") == 1
             let x = c["x"]
@@ -584,9 +584,9 @@ struct PyTorchOracleTests {
         }
     }
 
-    @Test("the pre-norm block (nn.TransformerEncoderLayer, norm_first) with causal and key padding masks: output and every gradient")
+    @Test("the pre-norm block (nn.TransformerEncoderLayer, norm_first) with causal and key padding masks, also large inputs: output and every gradient")
     func encoderBlock() {
-        for tag in ["long", "single"] {
+        for tag in ["long", "single", "stress"] {
             let c = Self.fixture("block.\(tag)")
             let forward = transformerBlockForward(c["x"], parameters: TransformerBlockParameters(tensors: c.list("p", 16)),
                                                   heads: c.int("heads"), mask: c["mask"])

@@ -460,8 +460,9 @@ def rnn_grads(module, suffix):
             N(getattr(module, "bias_ih" + suffix).grad)]
 
 
-for tag, n, d, h in [("wide", 3, 4, 5), ("single", 1, 2, 3)]:
-    x, hp, wx, wh, b, up = R(n, d), R(n, h), R(d, h, scale=0.6), R(h, h, scale=0.6), R(h, scale=0.2), R(n, h)
+# "stress": inputs and weights scaled up until the tanh and σ saturate
+for tag, n, d, h, sc in [("wide", 3, 4, 5, 1.0), ("single", 1, 2, 3, 1.0), ("stress", 2, 3, 4, 6.0)]:
+    x, hp, wx, wh, b, up = R(n, d, scale=sc), R(n, h), R(d, h, scale=0.6 * sc), R(h, h, scale=0.6 * sc), R(h, scale=0.2), R(n, h)
     cell = nn.RNNCell(d, h)
     set_rnn(cell, "", wx, wh, b)
     xs, hs = T(x), T(hp)
@@ -470,8 +471,8 @@ for tag, n, d, h in [("wide", 3, 4, 5), ("single", 1, 2, 3)]:
     add(f"rstep.{tag}", x=x, h=hp, wx=wx, wh=wh, b=b, up=up, out=N(out), dx=N(xs.grad), dh=N(hs.grad),
         **dict(zip(["dwx", "dwh", "db"], rnn_grads(cell, ""))))
 
-    c = R(n, h)
-    wx4, wh4, b4 = R(d, 4 * h, scale=0.5), R(h, 4 * h, scale=0.5), R(4 * h, scale=0.3)
+    c = R(n, h, scale=sc)
+    wx4, wh4, b4 = R(d, 4 * h, scale=0.5 * sc), R(h, 4 * h, scale=0.5 * sc), R(4 * h, scale=0.3 * sc)
     cell = nn.LSTMCell(d, h)
     set_rnn(cell, "", wx4, wh4, b4)
     xs, hs, cs = T(x), T(hp), T(c)
@@ -481,10 +482,11 @@ for tag, n, d, h in [("wide", 3, 4, 5), ("single", 1, 2, 3)]:
     add(f"lstep.{tag}", x=x, h=hp, c=c, wx=wx4, wh=wh4, b=b4, up=up, upc=upc, hn=N(hn), cn=N(cn), dx=N(xs.grad),
         dh=N(hs.grad), dc=N(cs.grad), **dict(zip(["dwx", "dwh", "db"], rnn_grads(cell, ""))))
 
-for tag, n, t, d, h in [("long", 2, 6, 3, 4), ("short", 1, 1, 3, 4), ("single", 1, 5, 2, 3)]:
-    x, h0, up = R(n, t, d), R(n, h), R(n, t, h)
+for tag, n, t, d, h, sc in [("long", 2, 6, 3, 4, 1.0), ("short", 1, 1, 3, 4, 1.0), ("single", 1, 5, 2, 3, 1.0),
+                            ("stress", 2, 12, 3, 5, 3.0)]:
+    x, h0, up = R(n, t, d, scale=sc), R(n, h), R(n, t, h, scale=sc)
     for kind, mod, gates in [("vanilla", nn.RNN, 1), ("lstm", nn.LSTM, 4)]:
-        wx, wh, b = R(d, gates * h, scale=0.6), R(h, gates * h, scale=0.6), R(gates * h, scale=0.2)
+        wx, wh, b = R(d, gates * h, scale=0.6 * sc), R(h, gates * h, scale=0.6 * sc), R(gates * h, scale=0.2 * sc)
         m = mod(d, h, batch_first=True)
         set_rnn(m, "_l0", wx, wh, b)
         xs, h0s = T(x), T(h0[None])
@@ -597,9 +599,11 @@ for b_, (ql, kl) in enumerate([(4, 6), (2, 3)]):
 att_setups = [("padded", (2, 4, 3), (2, 6, 3), (2, 6, 5), pad),          # rows 2, 3 of sequence 1 attend to nothing
               ("causal", (1, 5, 4), (1, 5, 4), (1, 5, 4), causal5),
               ("heads", (2, 3, 5, 2), (2, 3, 5, 2), (2, 3, 5, 3), causal5),
-              ("nomask", (1, 1, 3), (1, 4, 3), (1, 4, 2), None)]
+              ("nomask", (1, 1, 3), (1, 4, 3), (1, 4, 2), None),
+              ("sharp", (2, 2, 5, 4), (2, 2, 5, 4), (2, 2, 5, 3), causal5)]   # scores in the hundreds: one-hot rows
 for tag, qsh, ksh, vsh, mask in att_setups:
-    q, k, v = R(*qsh, scale=1.5), R(*ksh, scale=1.5), R(*vsh)
+    sc = 12.0 if tag == "sharp" else 1.5
+    q, k, v = R(*qsh, scale=sc), R(*ksh, scale=sc), R(*vsh)
     up = R(*(qsh[:-1] + (vsh[-1],)))
     out, weights, dq, dk, dv = attention_oracle(q, k, v, mask, up)
     extra = {"mask": mask} if mask is not None else {}
@@ -627,11 +631,11 @@ def mha_grads(mha, d):
 
 # multi-head attention through nn.MultiheadAttention (bool masks: True = blocked, the course's 0)
 mha_setups = [("selfcausal", 2, 5, 5, 6, 2, "causal"), ("cross", 2, 4, 3, 6, 3, "keys"),
-              ("single", 1, 1, 1, 6, 3, None)]
+              ("single", 1, 1, 1, 6, 3, None), ("stress", 2, 6, 4, 8, 4, "keys")]
 for tag, b_, tq, tk, d, heads, kind in mha_setups:
-    params = attention_params(d)
-    x = R(b_, tq, d)
-    ctx = x if kind == "causal" or tag == "single" else R(b_, tk, d)
+    params = [p * (4.0 if tag == "stress" else 1.0) for p in attention_params(d)]
+    x = R(b_, tq, d, scale=3.0 if tag == "stress" else 1.0)
+    ctx = x if kind == "causal" or tag == "single" else R(b_, tk, d, scale=3.0 if tag == "stress" else 1.0)
     selfatt = ctx is x
     mha = nn.MultiheadAttention(d, heads, dropout=0.0, batch_first=True)
     load_mha(mha, params)
@@ -698,9 +702,9 @@ def norm_grads(norm):
 
 
 # the pre-norm block: nn.TransformerEncoderLayer(norm_first=True, dropout=0, GELU tanh, ε = 1e-5)
-for tag, b_, t, d, heads, fdim in [("long", 2, 5, 6, 2, 12), ("single", 1, 1, 4, 2, 8)]:
+for tag, b_, t, d, heads, fdim in [("long", 2, 5, 6, 2, 12), ("single", 1, 1, 4, 2, 8), ("stress", 2, 9, 8, 4, 16)]:
     ln1 = [1 + 0.3 * R(d), 0.2 * R(d)]
-    att = attention_params(d)
+    att = [p * (3.0 if tag == "stress" else 1.0) for p in attention_params(d)]
     ln2 = [1 + 0.3 * R(d), 0.2 * R(d)]
     ffp = [R(d, fdim, scale=0.5), R(fdim, scale=0.3), R(fdim, d, scale=0.5), R(d, scale=0.2)]
     layer = nn.TransformerEncoderLayer(d, heads, dim_feedforward=fdim, dropout=0.0, activation=gelu_tanh,
@@ -709,7 +713,7 @@ for tag, b_, t, d, heads, fdim in [("long", 2, 5, 6, 2, 12), ("single", 1, 1, 4,
     load_mha(layer.self_attn, att)
     load_norm(layer.norm2, *ln2)
     load_ffn(layer, ffp)
-    x = R(b_, t, d)
+    x = R(b_, t, d, scale=20.0 if tag == "stress" else 1.0) + (50.0 if tag == "stress" else 0.0)
     xs = T(x)
     lengths = [t, max(1, t - 2)][:b_]
     course_mask = np.tril(np.ones((t, t)))[None] * (np.arange(t)[None, None, :] < np.array(lengths)[:, None, None])
