@@ -22,8 +22,9 @@ Conventions mapped here (see the repo's CONVENTIONS notes and each chapter):
   * global-norm clipping: PyTorch scales by c/(n + 1e-6), the course by c/n; the oracle passes
     c·(n + 1e-6)/n to clip_grad_norm_, which makes the two factors equal.
   * masked temporal softmax loss: cross_entropy(ignore_index) = mean over the real tokens, as the course.
-  * attention rows with no allowed key: course output 0 and gradient 0; the oracle runs PyTorch on the
-    real query rows only and writes zeros for the padded ones.
+  * attention rows with no allowed key: output 0 and gradient 0 in the course and in PyTorch's
+    scaled_dot_product_attention (and nn.MultiheadAttention with need_weights=False, which calls it);
+    nn.MultiheadAttention with need_weights=True gives NaN there, so the padded-query case does not ask for weights.
 """
 import math
 import os
@@ -568,24 +569,13 @@ for t in [1, 5]:
 
 
 def attention_oracle(q, k, v, mask, up):
-    """PyTorch's scaled_dot_product_attention on the query rows that may attend to something (boolean mask:
-    True = may attend, the course's polarity); rows with no allowed key get output 0, as the course defines."""
+    """PyTorch's scaled_dot_product_attention with a boolean mask (True = may attend, the course's polarity).
+    A row with no allowed key gets output 0 and gradient 0 from PyTorch (2.x) as from the course."""
     qs, ks, vs = T(q), T(k), T(v)
     lead = q.shape[:-2]
     m = np.broadcast_to(mask, lead + (q.shape[-2], k.shape[-2])) if mask is not None else None
-    outs = []
-    for idx in np.ndindex(*lead):
-        rows = []
-        for i in range(q.shape[-2]):
-            allowed = m[idx + (i,)] > 0 if m is not None else np.ones(k.shape[-2], bool)
-            if not allowed.any():
-                rows.append(torch.zeros(v.shape[-1]))
-                continue
-            o = F.scaled_dot_product_attention(qs[idx][i:i + 1], ks[idx], vs[idx],
-                                               attn_mask=torch.tensor(allowed)[None])
-            rows.append(o[0])
-        outs.append(torch.stack(rows))
-    out = torch.stack(outs).reshape(q.shape[:-1] + (v.shape[-1],))
+    out = F.scaled_dot_product_attention(qs, ks, vs, attn_mask=torch.tensor(m > 0) if m is not None else None)
+    assert not torch.isnan(out).any()
     dq, dk, dv = grad(out, [qs, ks, vs], up)
     scores = C(q) @ C(k).transpose(-1, -2) / math.sqrt(q.shape[-1])
     if m is not None:
@@ -633,11 +623,11 @@ def mha_grads(mha, d):
 
 # multi-head attention through nn.MultiheadAttention (bool masks: True = blocked, the course's 0)
 mha_setups = [("selfcausal", 2, 5, 5, 6, 2, "causal"), ("cross", 2, 4, 3, 6, 3, "keys"),
-              ("single", 1, 1, 1, 6, 3, None), ("stress", 2, 6, 4, 8, 4, "keys")]
+              ("single", 1, 1, 1, 6, 3, None), ("stress", 2, 6, 4, 8, 4, "keys"), ("padquery", 2, 4, 4, 6, 2, "both")]
 for tag, b_, tq, tk, d, heads, kind in mha_setups:
     params = [p * (4.0 if tag == "stress" else 1.0) for p in attention_params(d)]
     x = R(b_, tq, d, scale=3.0 if tag == "stress" else 1.0)
-    ctx = x if kind == "causal" or tag == "single" else R(b_, tk, d, scale=3.0 if tag == "stress" else 1.0)
+    ctx = x if kind in ("causal", "both") or tag == "single" else R(b_, tk, d, scale=3.0 if tag == "stress" else 1.0)
     selfatt = ctx is x
     mha = nn.MultiheadAttention(d, heads, dropout=0.0, batch_first=True)
     load_mha(mha, params)
@@ -654,12 +644,20 @@ for tag, b_, tq, tk, d, heads, kind in mha_setups:
         for i, l in enumerate(lengths):
             course_mask[i, :, :l] = 1
         kw["key_padding_mask"] = torch.tensor(np.arange(tk)[None] >= np.array(lengths)[:, None])
-    out, weights = mha(xs, cs, cs, need_weights=True, average_attn_weights=False, **kw)
+    elif kind == "both":                  # padded queries AND keys: sequence 1's last two queries attend to nothing
+        course_mask = np.zeros((b_, tq, tk))
+        for i, l in enumerate([tq, tq - 2]):
+            course_mask[i, :l, :l] = 1
+        kw["attn_mask"] = torch.tensor(np.repeat(course_mask == 0, heads, axis=0))   # [B·H, Tq, Tk]
+    out, weights = mha(xs, cs, cs, need_weights=(kind != "both"), average_attn_weights=False, **kw)
+    assert not torch.isnan(out).any()
     up = R(*out.shape)
     out.backward(C(up))
     extra = {"mask": course_mask} if course_mask is not None else {}
+    if weights is not None:
+        extra["weights"] = N(weights)
     add(f"mha.{tag}", x=x, ctx=ctx, heads=[heads], selfatt=[1.0 if selfatt else 0.0], up=up, out=N(out),
-        weights=N(weights), dx=N(xs.grad), dctx=(np.zeros_like(x) if selfatt else N(cs.grad)),
+        dx=N(xs.grad), dctx=(np.zeros_like(x) if selfatt else N(cs.grad)),
         **{f"p{k}": p for k, p in enumerate(params)}, **{f"g{k}": v for k, v in enumerate(mha_grads(mha, d))},
         **extra)
 
