@@ -99,6 +99,12 @@ struct PyTorchOracleTests {
         agree(ridge.weights, c["rw"], "solveRidge: w")
         agree(ridge.bias, c.scalar("rb"), "solveRidge: b")
 
+        c = Self.fixture("gdstep")
+        let stepped = gradientDescentStep(weights: c["w"], bias: c.scalar("b"), dWeights: c["dw"], dBias: c.scalar("db"),
+                                          learningRate: c.scalar("lr"))
+        agree(stepped.weights, c["nw"], "gradientDescentStep: w")
+        agree(stepped.bias, c.scalar("nb"), "gradientDescentStep: b")
+
         c = Self.fixture("fitloop")
         let fitted = fit(c["X"], c["y"], learningRate: c.scalar("lr"), epochs: c.int("epochs"))
         agree(fitted.weights, c["w"], "fit (and gradientDescentStep): w")
@@ -172,6 +178,7 @@ struct PyTorchOracleTests {
             c = Self.fixture("deepnet.\(tag)")
             let layers = Self.layersOf(c, "p", count: 3)
             agree(networkScores(layers, c["X"]), c["scores"], "networkScores")
+            agree(accuracy(layers, c["X"], labels: c.ints("labels")), c.scalar("accuracy"), "accuracy")
             let deep = networkLoss(layers, c["X"], labels: c.ints("labels"), regularization: c.scalar("reg"))
             agree(deep.loss, c.scalar("loss"), "networkLoss: loss")
             agreeLayers(deep.gradients, c, "g", "networkLoss")
@@ -187,7 +194,7 @@ struct PyTorchOracleTests {
     @Test("optimizer steps with a changing learning rate: momentum, Nesterov, AdaGrad, RMSprop, Adam, AdamW (functions and Optimizer)")
     func optimizerSteps() {
         let rules: [(String, OptimizerRule)] = [
-            ("momentum", .momentum(0.9)), ("nesterov", .nesterov(0.9)), ("adagrad", .adagrad(epsilon: 1e-8)),
+            ("sgd", .sgd), ("momentum", .momentum(0.9)), ("nesterov", .nesterov(0.9)), ("adagrad", .adagrad(epsilon: 1e-8)),
             ("rmsprop", .rmsprop(decayRate: 0.99, epsilon: 1e-8)), ("adam", .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8)),
             ("adamw", .adamW(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.1)),
         ]
@@ -195,7 +202,7 @@ struct PyTorchOracleTests {
             let c = Self.fixture("opt.\(name)")
             let rates = c["lr"].scalars
             var w = c["w"], buffer = Tensor.zeros(like: w), state = AdamState(shape: w.shape)
-            var optimizer = Optimizer(rule, learningRate: rates[0])
+            var optimizer = name == "sgd" ? Optimizer.sgd(learningRate: rates[0]) : Optimizer(rule, learningRate: rates[0])
             var parameters = [c["w"]]
             for (step, rate) in rates.enumerated() {
                 let g = c["g\(step)"]
@@ -206,9 +213,10 @@ struct PyTorchOracleTests {
                 case "rmsprop":
                     w = rmspropUpdate(w, gradient: g, squaredGradientAverage: &buffer, learningRate: rate, decayRate: 0.99, epsilon: 1e-8)
                 case "adam": w = adamUpdate(w, gradient: g, state: &state, learningRate: rate)
-                default: w = adamWUpdate(w, gradient: g, state: &state, learningRate: rate, weightDecay: 0.1)
+                case "adamw": w = adamWUpdate(w, gradient: g, state: &state, learningRate: rate, weightDecay: 0.1)
+                default: break   // plain SGD has no update function of its own: Optimizer.step below
                 }
-                agree(w, c["w\(step)"], "\(optimizer.name) update")
+                if name != "sgd" { agree(w, c["w\(step)"], "\(optimizer.name) update") }
                 optimizer.learningRate = rate
                 optimizer.step(&parameters, gradients: [g])
                 agree(parameters[0], c["w\(step)"], "Optimizer.step (\(optimizer.name))")
@@ -225,7 +233,7 @@ struct PyTorchOracleTests {
             agree(train.out, c["out"], "batchNormForward (training)")
             agree(running.mean, c["nrm"], "batchNormForward: running mean")
             agree(running.variance, c["nrv"], "batchNormForward: running variance (unbiased)")
-            for (backward, name) in [(batchNormBackward, "batchNormBackward"), (batchNormBackwardSimplified, "batchNormBackwardSimplified")] {
+            for (backward, name) in Self.batchNormBackwards {
                 let g = backward(c["up"], train.cache)
                 agree(g.dx, c["dx"], "\(name): dx")
                 agree(g.dGamma, c["dg"], "\(name): dGamma")
@@ -236,7 +244,7 @@ struct PyTorchOracleTests {
             let inference = batchNormForward(c["x"], gamma: c["gamma"], beta: c["beta"], running: &running, mode: .inference)
             agree(inference.out, c["out"], "batchNormForward (inference)")
             agree(running.mean, c["rm"], "batchNormForward (inference) leaves the running mean")
-            for (backward, name) in [(batchNormBackward, "batchNormBackward"), (batchNormBackwardSimplified, "batchNormBackwardSimplified")] {
+            for (backward, name) in Self.batchNormBackwards {
                 let g = backward(c["up"], inference.cache)
                 agree(g.dx, c["dx"], "\(name) (inference): dx")
                 agree(g.dGamma, c["dg"], "\(name) (inference): dGamma")
@@ -287,6 +295,7 @@ struct PyTorchOracleTests {
                                         BatchNormRunningStats(mean: c["rm1"], variance: c["rv1"])]
             }
             agree(deepNetworkScores(network, c["X"]), c["evalscores"], "deepNetworkScores (\(kind))")
+            agree(deepNetworkAccuracy(network, c["X"], labels: c.ints("labels")), c.scalar("accuracy"), "deepNetworkAccuracy (\(kind))")
             var generator = SeededGenerator(seed: 1)
             let result = deepNetworkLoss(&network, c["X"], labels: c.ints("labels"), regularization: c.scalar("reg"), using: &generator)
             agree(result.loss, c.scalar("loss"), "deepNetworkLoss (\(kind)): loss")
@@ -317,6 +326,11 @@ struct PyTorchOracleTests {
             cosineWarmupLearningRate(step: $0, maximumLearningRate: 0.3, warmupSteps: 4, totalSteps: 15, minimumLearningRate: 0.01)
         }
         agree(Tensor(cosine), c["cosine"], "cosineWarmupLearningRate")
+        let schedules: [(LearningRateSchedule, String)] = [(.stepDecay(dropEvery: 4, factor: 0.5), "step"),
+                                                          (.cosineWarmup(warmupSteps: 4, totalSteps: 15, minimumLearningRate: 0.01), "cosine")]
+        for (schedule, key) in schedules {
+            agree(Tensor((0..<c[key].count).map { schedule.learningRate(atStep: $0, base: 0.3) }), c[key], "LearningRateSchedule.learningRate")
+        }
     }
 
     // MARK: convolutional networks
@@ -389,6 +403,9 @@ struct PyTorchOracleTests {
         }
     }
 
+    /// PyTorch has no residual block: the oracle composes F.conv2d (padding K/2, stride S), ReLU, F.conv2d
+    /// and the 1 × 1 projection. The network is F.conv2d → ReLU → F.max_pool2d twice, then F.linear and
+    /// F.cross_entropy plus ½λ·Σ‖W‖² over the three weight tensors.
     @Test("residual blocks (identity shortcut; strided with a projection) and the small convolutional network")
     func residualAndSmallConvolutional() {
         for tag in ["identity", "projection"] {
@@ -584,6 +601,11 @@ struct PyTorchOracleTests {
         }
     }
 
+    /// nn.TransformerEncoderLayer(norm_first: true, dropout 0, GELU tanh, ε = 1e-5, batch_first) is the course's
+    /// pre-norm block: its in_proj_weight stacks W_Qᵀ, W_Kᵀ, W_Vᵀ and its linear layers hold W₁ᵀ and W₂ᵀ. Its
+    /// src_mask (True = blocked) is the causal mask and src_key_padding_mask blocks the padded keys; the course
+    /// passes their product as one [B, T, T] mask (1 = may attend). The large-input case adds 50 to inputs of
+    /// standard deviation 20, with attention weights three times larger: the layer norms must still agree.
     @Test("the pre-norm block (nn.TransformerEncoderLayer, norm_first) with causal and key padding masks, also large inputs: output and every gradient")
     func encoderBlock() {
         for tag in ["long", "single", "stress"] {
@@ -625,6 +647,56 @@ struct PyTorchOracleTests {
         agree(g.dPositionTable, c["dpt"], "tokenEmbeddingBackward: dPositionTable")
     }
 
+    /// Dropout's masks and the initializers' draws come from the course's SeededGenerator, which PyTorch
+    /// cannot replay: dropout is compared through its backward (with the mask PyTorch drew), its
+    /// inference mode and the values of its mask; the initializers through PyTorch's fans and the
+    /// standard deviations and bounds nn.init would use (sample statistics of 70,000 draws, within 1%).
+    @Test("dropout (backward with PyTorch's mask, mask values, inference) and initialization (fans, std, bounds of nn.init)")
+    func dropoutAndInitialization() {
+        var c = Self.fixture("dropout")
+        let (x, p) = (c["x"], c.scalar("p"))
+        agree(dropoutBackward(c["up"], mask: c["mask"]), c["dx"], "dropoutBackward")
+        var generator = SeededGenerator(seed: 11)
+        agree(dropoutForward(x, dropProbability: p, mode: .inference, using: &generator).out, c["inference"], "dropoutForward (inference)")
+        let (out, mask) = dropoutForward(x, dropProbability: p, mode: .training, using: &generator)
+        let values = c["values"].scalars
+        let offValues = mask.scalars.filter { m in !values.contains { Swift.abs(m - $0) <= 1e-9 * Swift.max(1, $0) } }
+        #expect(offValues.isEmpty, "dropoutForward's mask holds \(offValues), F.dropout's only \(values)")
+        #expect(Set(mask.scalars).count == 2, "a 4 × 6 mask at p = 0.3 should both drop and keep")
+        agree(out, x * mask, "dropoutForward: out = x ⊙ mask")
+        for tag in ["matrix", "filters"] {
+            c = Self.fixture("init.\(tag)")
+            let shape = c.ints("shape")
+            let (fanIn, fanOut) = fans(ofShape: shape)
+            agree(Tensor([Double(fanIn), Double(fanOut)]), c["fans"], "fans(ofShape:) (nn.init's, of the [out, in] layout)")
+            let draws: [(String, (inout SeededGenerator) -> Tensor, Double, Bool)] = [
+                ("xavierNormal", { xavierNormal(shape, using: &$0) }, c["xavier"].scalars[0], false),
+                ("xavierUniform", { xavierUniform(shape, using: &$0) }, c["xavier"].scalars[1], true),
+                ("heNormal", { heNormal(shape, using: &$0) }, c["he"].scalars[0], false),
+                ("heUniform", { heUniform(shape, using: &$0) }, c["he"].scalars[1], true),
+            ]
+            for (name, draw, scale, uniform) in draws {
+                var samples: [Double] = []
+                while samples.count < 70_000 { samples += draw(&generator).scalars }
+                let std = (samples.reduce(0) { $0 + $1 * $1 } / Double(samples.count)).squareRoot()
+                let wanted = uniform ? scale / 3.0.squareRoot() : scale
+                #expect(Swift.abs(std / wanted - 1) < 0.01, "\(name) \(tag): standard deviation \(std), nn.init's \(wanted)")
+                if uniform {
+                    let largest = samples.map { Swift.abs($0) }.max() ?? 0
+                    #expect(largest <= scale && largest > 0.99 * scale, "\(name) \(tag): largest |w| \(largest), nn.init's bound \(scale)")
+                }
+            }
+        }
+    }
+
+    @Test("head bookkeeping and time reversal: splitHeads, mergeHeads (reshape, permute), reversingTime (flip)")
+    func reshapingHelpers() {
+        let c = Self.fixture("heads")
+        agree(splitHeads(c["x"], heads: 3), c["split"], "splitHeads")
+        agree(mergeHeads(c["y"]), c["merged"], "mergeHeads")
+        agree(reversingTime(c["x"]), c["reversed"], "reversingTime")
+    }
+
     @Test("the receptive field equals the span of input positions with a nonzero gradient (autograd through F.conv1d)")
     func receptiveFieldByAutograd() {
         for tag in ["mixed", "plain"] {
@@ -633,6 +705,7 @@ struct PyTorchOracleTests {
         }
     }
 
+    /// PyTorch's side: clip_grad_norm_ (with the course's c/n factor, see deliberateDifferences), LinearLR then CosineAnnealingLR, Adam.
     @Test("a Transformer training step: global-norm clipping, warmup then cosine learning rate, Adam (three steps)")
     func optimizationStep() {
         let c = Self.fixture("trainstep")
@@ -665,6 +738,42 @@ struct PyTorchOracleTests {
                 "multi_margin_loss divides by the class count, the course does not: \(svm) vs \(c.scalar("loss")) × \(classes)")
     }
 
+    /// A name counts as called when this file contains it followed by "(" after a character that cannot be
+    /// part of an identifier (a textual check: an enum case of the same name also counts).
+    @Test("every public function of Solutions/ is compared here, or listed in notCompared with the reason")
+    func everyReferenceFunctionIsCovered() throws {
+        let source = try String(contentsOf: repositoryRoot.appendingPathComponent("Tests/GradingTests/PyTorchOracleTests.swift"), encoding: .utf8)
+        let folder = repositoryRoot.appendingPathComponent("Solutions")
+        var names = Set<String>()
+        let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)
+        while let url = enumerator?.nextObject() as? URL {
+            guard url.pathExtension == "swift" else { continue }
+            let text = try String(contentsOf: url, encoding: .utf8)
+            for keyword in ["public func ", "public static func ", "public mutating func "] {
+                for piece in text.components(separatedBy: keyword).dropFirst() {
+                    names.insert(String(piece.prefix { $0.isLetter || $0.isNumber || $0 == "_" }))
+                }
+            }
+        }
+        #expect(names.count > 100, "found only \(names.count) public functions under Solutions/")
+        func isCalled(_ name: String) -> Bool {
+            var rest = source[...]
+            while let range = rest.range(of: name + "(") {
+                let before = range.lowerBound == source.startIndex ? " " : source[source.index(before: range.lowerBound)]
+                if !(before.isLetter || before.isNumber || before == "_") { return true }
+                rest = source[range.upperBound...]
+            }
+            return false
+        }
+        for name in names.sorted() {
+            #expect(isCalled(name) || Self.notCompared[name] != nil, "\(name) is neither compared with PyTorch nor listed in notCompared")
+        }
+        for name in Self.notCompared.keys {
+            #expect(names.contains(name), "notCompared lists \(name), which Solutions/ no longer defines")
+            #expect(!isCalled(name), "\(name) is compared above: take it out of notCompared")
+        }
+    }
+
     @Test("the fixtures are complete: every generated case is read by a test above")
     func everyFixtureIsUsed() {
         let fixtures = OracleFixtures.shared
@@ -674,13 +783,34 @@ struct PyTorchOracleTests {
         }
     }
 
+    typealias BatchNormBackward = (Tensor, BatchNormCache) -> (dx: Tensor, dGamma: Tensor, dBeta: Tensor)
+    static var batchNormBackwards: [(BatchNormBackward, String)] { [
+        ({ batchNormBackward($0, cache: $1) }, "batchNormBackward"),
+        ({ batchNormBackwardSimplified($0, cache: $1) }, "batchNormBackwardSimplified"),
+    ] }
+
+    /// The public functions of Solutions/ that no test here calls, and why.
+    static let notCompared: [String: String] = [
+        "perceptronPredict": "the perceptron's rule is not the gradient of a loss PyTorch provides; lesson 03's grader covers it",
+        "perceptronUpdate": "the perceptron's rule is not the gradient of a loss PyTorch provides; lesson 03's grader covers it",
+        "perceptronTrain": "the perceptron's rule is not the gradient of a loss PyTorch provides; lesson 03's grader covers it",
+        "trainNetwork": "its minibatches are shuffled by SeededGenerator, which PyTorch cannot replay; each step it takes is compared",
+        "trainDeepNetwork": "its minibatches are shuffled by SeededGenerator, which PyTorch cannot replay; each step it takes is compared",
+        "sampleToken": "it draws from SeededGenerator; the distribution it samples, samplingProbabilities, is compared",
+        "network": "random initial weights from SeededGenerator; the initializers' distributions are compared",
+        "heInitialized": "random initial weights from SeededGenerator; the initializers' distributions are compared",
+        "random": "random initial weights from SeededGenerator; the initializers' distributions are compared",
+        "rnn": "random initial weights from SeededGenerator; the initializers' distributions are compared",
+        "lstm": "random initial weights from SeededGenerator; the initializers' distributions are compared",
+    ]
+
     static let usedPrefixes = ["relu.", "leaky.", "sigmoid.", "tanh.", "gelu.", "softmax.", "logsoftmax.", "linear.", "closedform",
                                "fitloop", "bce.", "softmaxce.", "svm.", "logisticstep", "softmaxstep", "affine.", "affinerelu.",
                                "twolayer.", "deepnet.", "sgdstep", "opt.", "clip.", "l2", "batchnorm.", "batchnormeval.",
                                "layernorm.", "network.", "schedules", "conv.", "maxpool.", "avgpool.", "spatialnorm.", "gap.",
                                "residual.", "convnet.", "rstep.", "lstep.", "seq.", "bidir.", "stack.", "embed.", "taffine.",
                                "tsoftmax.", "sampling.", "causal.", "attend.", "mha.", "ffn.", "tokennorm.", "block.", "decoder.",
-                               "sinusoid.", "tokenembed", "receptive.", "trainstep", "differs."]
+                               "sinusoid.", "tokenembed", "receptive.", "trainstep", "differs.", "gdstep", "dropout", "init.", "heads"]
 
     // MARK: helpers
 

@@ -134,6 +134,11 @@ for _ in range(6):
     loss.backward()
     opt.step()
 add("fitloop", X=X, y=y, lr=[0.08], epochs=[6], w=N(ws), b=N(bs), losses=losses)
+w, b, dw, db = R(3), R(1), R(3), R(1)
+wt, bt = torch.tensor(w, requires_grad=True), torch.tensor(b, requires_grad=True)
+wt.grad, bt.grad = C(dw), C(db)
+torch.optim.SGD([wt, bt], lr=0.07).step()
+add("gdstep", w=w, b=b, dw=dw, db=db, lr=[0.07], nw=N(wt), nb=N(bt))
 
 # ---------------------------------------------------------------- lesson 03
 GROUP[0] = "classifier"
@@ -212,7 +217,8 @@ for tag, n in [("wide", 5), ("single", 1)]:
     g = grad(loss, ps, None)
     arrays = {f"p{k}": p for k, p in enumerate(params)}
     arrays.update({f"g{k}": v for k, v in enumerate(g)})
-    add(f"deepnet.{tag}", X=X, labels=labels, reg=[reg], scores=N(h), loss=[loss.item()], **arrays)
+    accuracy = (h.argmax(1) == torch.tensor(labels)).double().mean().item()
+    add(f"deepnet.{tag}", X=X, labels=labels, reg=[reg], scores=N(h), loss=[loss.item()], accuracy=[accuracy], **arrays)
 
 params = [R(3, 2), R(2), R(2, 4), R(4)]
 grads = [R(*p.shape) for p in params]
@@ -229,6 +235,7 @@ w0 = R(3, 4)
 gs = [R(3, 4) for _ in range(4)]
 lrs = [0.1, 0.05, 0.2, 0.01]        # a changing learning rate separates the momentum conventions
 optimizers = {
+    "sgd": lambda p: torch.optim.SGD([p], lr=lrs[0]),
     "momentum": lambda p: torch.optim.SGD([p], lr=lrs[0], momentum=0.9),
     "nesterov": lambda p: torch.optim.SGD([p], lr=lrs[0], momentum=0.9, nesterov=True),
     "adagrad": lambda p: torch.optim.Adagrad([p], lr=lrs[0], eps=1e-8),
@@ -317,6 +324,7 @@ for norm_kind in ["none", "batch", "layer"]:
         return h
 
     eval_scores = N(forward(False))
+    eval_accuracy = (torch.tensor(eval_scores).argmax(1) == torch.tensor(labels)).double().mean().item()
     scores = forward(True)
     loss = F.cross_entropy(scores, torch.tensor(labels)) + 0.5 * reg * sum((ps[2 * l] ** 2).sum() for l in range(3))
     inputs = ps + (gts + bts if norm_kind != "none" else [])
@@ -333,7 +341,27 @@ for norm_kind in ["none", "batch", "layer"]:
         arrays.update({f"rv{k}": v for k, v in enumerate(rvs)})
         arrays.update({f"nrm{k}": N(v) for k, v in enumerate(rm_t)})
         arrays.update({f"nrv{k}": N(v) for k, v in enumerate(rv_t)})
-    add(f"network.{norm_kind}", X=X, labels=labels, reg=[reg], loss=[loss.item()], evalscores=eval_scores, **arrays)
+    add(f"network.{norm_kind}", X=X, labels=labels, reg=[reg], loss=[loss.item()], evalscores=eval_scores,
+        accuracy=[eval_accuracy], **arrays)
+
+# inverted dropout: F.dropout's values for p = 0.3 (0 or 1/(1 − p)), and its backward with the mask it drew
+x = R(4, 6)
+xs = T(x)
+out = F.dropout(xs, p=0.3, training=True)
+mask = np.where(N(out) == 0, 0.0, N(out) / x)
+up = R(4, 6)
+(dx,) = grad(out, [xs], up)
+add("dropout", x=x, p=[0.3], mask=mask, up=up, dx=dx, inference=N(F.dropout(C(x), p=0.3, training=False)),
+    values=np.unique(np.round(mask, 12)))
+
+# initialization: PyTorch's fans (of the transposed [out, in] layout for a matrix) and its std / bounds
+for tag, shape in [("matrix", (7, 5)), ("filters", (4, 3, 3, 2))]:
+    torch_shape = shape[::-1] if len(shape) == 2 else shape
+    fan_in, fan_out = nn.init._calculate_fan_in_and_fan_out(torch.empty(torch_shape))
+    xavier_std = nn.init.calculate_gain("linear") * math.sqrt(2.0 / (fan_in + fan_out))
+    he_std = nn.init.calculate_gain("relu") / math.sqrt(fan_in)
+    add(f"init.{tag}", shape=shape, fans=[fan_in, fan_out], xavier=[xavier_std, math.sqrt(3) * xavier_std],
+        he=[he_std, math.sqrt(3) * he_std])
 
 # learning-rate schedules: StepLR, and LinearLR warmup ((t + 1)/W) followed by CosineAnnealingLR
 p = torch.zeros(1, requires_grad=True)
@@ -790,6 +818,12 @@ add("differs.clip", g0=gl[0], g1=gl[1], c=[1.5], n0=N(ts[0].grad), n1=N(ts[1].gr
 logits, labels = R(4, 5), rng.integers(0, 5, 4)
 add("differs.svm", s=logits, labels=labels, loss=[F.multi_margin_loss(C(logits), torch.tensor(labels)).item()])
 GROUP[0] = "attention"
+
+# head bookkeeping and time reversal: reshape/permute and flip
+x = R(2, 5, 6)
+y = R(2, 3, 5, 2)
+add("heads", x=x, split=N(C(x).reshape(2, 5, 3, 2).permute(0, 2, 1, 3)), y=y,
+    merged=N(C(y).permute(0, 2, 1, 3).reshape(2, 5, 6)), reversed=N(torch.flip(C(x), [1])))
 
 # positions: sinusoidal encoding (numpy, interleaved sin/cos) and learned token + position embeddings
 for t, d in [(1, 2), (7, 6)]:
