@@ -116,6 +116,7 @@ public enum TableGenerator {
                 current = nil
                 continue
             }
+            if trimmed.isEmpty { continue }
             guard trimmed.hasPrefix("//") else {
                 throw TableError(file: file, line: number, problem: "a table block holds only // comment lines (close it with \(endMarker))")
             }
