@@ -91,7 +91,7 @@ public func trainNetwork(_ layers: [DenseLayer], train: Dataset, validation: Dat
 //     _ learningRate: Double, _ regularization: Double, _ seed: UInt64) -> (layers: Layers, history: History)
 // = { layers, train, validation, epochs, batchSize, lr, lambda, seed in
 //     let (trained, h) = Module.trainNetwork(dense(layers), train: train, validation: validation, epochs: epochs,
-//                                                       batchSize: batchSize, learningRate: lr, regularization: lambda, seed: seed)
+//                                            batchSize: batchSize, learningRate: lr, regularization: lambda, seed: seed)
 //     return (pairs(trained), (h.losses, h.trainAccuracy, h.validationAccuracy))
 // }
 // END TABLE

@@ -168,7 +168,7 @@ public func batchNormBackwardSimplified(_ dOut: Tensor, cache: BatchNormCache) -
 // = { x, gamma, beta, running, training, momentum, eps in
 //     var stats = Module.BatchNormRunningStats(mean: running.mean, variance: running.variance)
 //     let (out, cache) = Module.batchNormForward(x, gamma: gamma, beta: beta, running: &stats, mode: training ? .training : .inference,
-//                                           momentum: momentum, epsilon: eps)
+//                                                momentum: momentum, epsilon: eps)
 //     return (out, (stats.mean, stats.variance),
 //             { let r = Module.batchNormBackward($0, cache: cache); return (r.dx, r.dGamma, r.dBeta) },
 //             { let r = Module.batchNormBackwardSimplified($0, cache: cache); return (r.dx, r.dGamma, r.dBeta) })

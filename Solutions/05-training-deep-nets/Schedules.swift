@@ -57,6 +57,6 @@ public func cosineWarmupLearningRate(step: Int, maximumLearningRate: Double, war
 // cosineWarmup: @Sendable (_ step: Int, _ maximum: Double, _ warmupSteps: Int, _ totalSteps: Int, _ minimum: Double) -> Double
 // = { step, maximum, warmup, total, minimum in
 //     Module.cosineWarmupLearningRate(step: step, maximumLearningRate: maximum, warmupSteps: warmup, totalSteps: total,
-//                                minimumLearningRate: minimum)
+//                                     minimumLearningRate: minimum)
 // }
 // END TABLE

@@ -274,8 +274,8 @@ public enum LearningRateSchedule: Sendable, Equatable {
 //     _ seed: UInt64) -> (network: Network, history: History)
 // = { network, train, validation, optimizer, lr, schedule, epochs, batchSize, lambda, clip, seed in
 //     let (net, _, h) = Module.trainDeepNetwork(native(network), train: train, validation: validation,
-//                                          optimizer: Module.Optimizer(native(optimizer), learningRate: lr), schedule: native(schedule),
-//                                          epochs: epochs, batchSize: batchSize, regularization: lambda, clipNorm: clip, seed: seed)
+//                                               optimizer: Module.Optimizer(native(optimizer), learningRate: lr), schedule: native(schedule),
+//                                               epochs: epochs, batchSize: batchSize, regularization: lambda, clipNorm: clip, seed: seed)
 //     return (plain(net), (h.losses, h.learningRates, h.trainAccuracy, h.validationAccuracy, h.validationLoss))
 // }
 // END TABLE

@@ -94,7 +94,7 @@ public func globalAveragePoolBackward(_ dOut: Tensor, inputShape: [Int]) -> Tens
 // = { x, gamma, beta, running, training, momentum, epsilon in
 //     var stats = DeepTrainingSolutions.BatchNormRunningStats(mean: running.mean, variance: running.variance)
 //     let (out, cache) = Module.spatialBatchNormForward(x, gamma: gamma, beta: beta, running: &stats,
-//                                                                 mode: training ? .training : .inference, momentum: momentum, epsilon: epsilon)
+//                                                       mode: training ? .training : .inference, momentum: momentum, epsilon: epsilon)
 //     return (out, (stats.mean, stats.variance), { Module.spatialBatchNormBackward($0, cache: cache) })
 // }
 // globalAveragePool: @Sendable (_ x: Tensor) -> (out: Tensor, backward: @Sendable (_ dOut: Tensor) -> Tensor) = { x in

@@ -128,7 +128,7 @@ public func stackedRNNBackward(_ dh: Tensor, cache: StackedRNNCache)
 //     -> (h: Tensor, backward: BidirectionalBackward)
 // = { x, h0f, h0b, f, b in
 //     let (out, cache) = Module.bidirectionalRNNForward(x, h0Forward: h0f, h0Backward: h0b,
-//                                                                       forward: parameters(f), backward: parameters(b))
+//                                                       forward: parameters(f), backward: parameters(b))
 //     return (out, {
 //         let r = Module.bidirectionalRNNBackward($0, cache: cache)
 //         return (r.dx, r.dh0Forward, r.dh0Backward, weights(r.forward), weights(r.backward))

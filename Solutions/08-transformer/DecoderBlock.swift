@@ -152,7 +152,7 @@ public func decoderBlockBackward(_ dOut: Tensor, cache: DecoderBlockCache)
 //     -> (out: Tensor, crossWeights: Tensor, backward: DecoderBackward)
 // = { x, e, p, heads, selfMask, crossMask in
 //     let (out, cache) = Module.decoderBlockForward(x, encoderOutput: e, parameters: .init(tensors: p), heads: heads,
-//                                                                  selfMask: selfMask, crossMask: crossMask)
+//                                                   selfMask: selfMask, crossMask: crossMask)
 //     return (out, cache.crossAttention.attention.weights, { dOut in
 //         let (dx, de, g) = Module.decoderBlockBackward(dOut, cache: cache)
 //         return (dx, de, g.tensors)

@@ -185,7 +185,7 @@ public func multiHeadAttentionBackward(_ dOut: Tensor, cache: MultiHeadAttention
 //     -> (out: Tensor, weights: Tensor, backward: MultiHeadBackward)
 // = { x, context, p, heads, mask in
 //     let (out, cache) = Module.multiHeadAttentionForward(x, context: context, parameters: .init(tensors: p),
-//                                                                        heads: heads, mask: mask)
+//                                                         heads: heads, mask: mask)
 //     return (out, cache.attention.weights, { dOut in
 //         let (dx, dContext, g) = Module.multiHeadAttentionBackward(dOut, cache: cache)
 //         return (dx, dContext, g.tensors)

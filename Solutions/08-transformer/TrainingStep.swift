@@ -50,9 +50,9 @@ public func transformerTrainingStep(_ parameters: inout [Tensor], gradients: [Te
 // = { parameters, gradients, optimizer, step, schedule, maxNorm in
 //     var (p, o) = (parameters, optimizer)
 //     let (lr, norm) = Module.transformerTrainingStep(&p, gradients: gradients, optimizer: &o, step: step,
-//                                                                    maximumLearningRate: schedule.maximumLearningRate,
-//                                                                    warmupSteps: schedule.warmupSteps, totalSteps: schedule.totalSteps,
-//                                                                    maxGradientNorm: maxNorm)
+//                                                     maximumLearningRate: schedule.maximumLearningRate,
+//                                                     warmupSteps: schedule.warmupSteps, totalSteps: schedule.totalSteps,
+//                                                     maxGradientNorm: maxNorm)
 //     return (p, o, lr, norm)
 // }
 // END TABLE

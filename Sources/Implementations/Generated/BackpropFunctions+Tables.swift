@@ -49,7 +49,7 @@ public struct BackpropFunctions: Sendable {
         accuracy: { layers, X, labels in Backprop.accuracy(dense(layers), X, labels: labels) },
         train: { layers, train, validation, epochs, batchSize, lr, lambda, seed in
             let (trained, h) = Backprop.trainNetwork(dense(layers), train: train, validation: validation, epochs: epochs,
-                                                              batchSize: batchSize, learningRate: lr, regularization: lambda, seed: seed)
+                                                   batchSize: batchSize, learningRate: lr, regularization: lambda, seed: seed)
             return (pairs(trained), (h.losses, h.trainAccuracy, h.validationAccuracy))
         },
         twoLayerScores: { net, X in Backprop.twoLayerNetScores(twoLayer(net), X) },
@@ -83,7 +83,7 @@ public struct BackpropFunctions: Sendable {
         accuracy: { layers, X, labels in BackpropSolutions.accuracy(dense(layers), X, labels: labels) },
         train: { layers, train, validation, epochs, batchSize, lr, lambda, seed in
             let (trained, h) = BackpropSolutions.trainNetwork(dense(layers), train: train, validation: validation, epochs: epochs,
-                                                              batchSize: batchSize, learningRate: lr, regularization: lambda, seed: seed)
+                                                   batchSize: batchSize, learningRate: lr, regularization: lambda, seed: seed)
             return (pairs(trained), (h.losses, h.trainAccuracy, h.validationAccuracy))
         },
         twoLayerScores: { net, X in BackpropSolutions.twoLayerNetScores(twoLayer(net), X) },

@@ -70,7 +70,7 @@ public struct ConvNetsFunctions: Sendable {
         spatialBatchNorm: { x, gamma, beta, running, training, momentum, epsilon in
             var stats = DeepTrainingSolutions.BatchNormRunningStats(mean: running.mean, variance: running.variance)
             let (out, cache) = ConvNets.spatialBatchNormForward(x, gamma: gamma, beta: beta, running: &stats,
-                                                                        mode: training ? .training : .inference, momentum: momentum, epsilon: epsilon)
+                                                              mode: training ? .training : .inference, momentum: momentum, epsilon: epsilon)
             return (out, (stats.mean, stats.variance), { ConvNets.spatialBatchNormBackward($0, cache: cache) })
         },
         globalAveragePool: { x in
@@ -117,7 +117,7 @@ public struct ConvNetsFunctions: Sendable {
         spatialBatchNorm: { x, gamma, beta, running, training, momentum, epsilon in
             var stats = DeepTrainingSolutions.BatchNormRunningStats(mean: running.mean, variance: running.variance)
             let (out, cache) = ConvNetsSolutions.spatialBatchNormForward(x, gamma: gamma, beta: beta, running: &stats,
-                                                                        mode: training ? .training : .inference, momentum: momentum, epsilon: epsilon)
+                                                              mode: training ? .training : .inference, momentum: momentum, epsilon: epsilon)
             return (out, (stats.mean, stats.variance), { ConvNetsSolutions.spatialBatchNormBackward($0, cache: cache) })
         },
         globalAveragePool: { x in

@@ -70,7 +70,7 @@ public struct DeepTrainingFunctions: Sendable {
         batchNorm: { x, gamma, beta, running, training, momentum, eps in
             var stats = DeepTraining.BatchNormRunningStats(mean: running.mean, variance: running.variance)
             let (out, cache) = DeepTraining.batchNormForward(x, gamma: gamma, beta: beta, running: &stats, mode: training ? .training : .inference,
-                                                  momentum: momentum, epsilon: eps)
+                                                       momentum: momentum, epsilon: eps)
             return (out, (stats.mean, stats.variance),
                     { let r = DeepTraining.batchNormBackward($0, cache: cache); return (r.dx, r.dGamma, r.dBeta) },
                     { let r = DeepTraining.batchNormBackwardSimplified($0, cache: cache); return (r.dx, r.dGamma, r.dBeta) })
@@ -111,13 +111,13 @@ public struct DeepTrainingFunctions: Sendable {
         stepDecay: { step, lr, every, factor in DeepTraining.stepDecayLearningRate(step: step, initialLearningRate: lr, dropEvery: every, factor: factor) },
         cosineWarmup: { step, maximum, warmup, total, minimum in
             DeepTraining.cosineWarmupLearningRate(step: step, maximumLearningRate: maximum, warmupSteps: warmup, totalSteps: total,
-                                       minimumLearningRate: minimum)
+                                            minimumLearningRate: minimum)
         },
         accuracy: { network, X, labels in DeepTraining.deepNetworkAccuracy(native(network), X, labels: labels) },
         train: { network, train, validation, optimizer, lr, schedule, epochs, batchSize, lambda, clip, seed in
             let (net, _, h) = DeepTraining.trainDeepNetwork(native(network), train: train, validation: validation,
-                                                 optimizer: DeepTraining.Optimizer(native(optimizer), learningRate: lr), schedule: native(schedule),
-                                                 epochs: epochs, batchSize: batchSize, regularization: lambda, clipNorm: clip, seed: seed)
+                                                      optimizer: DeepTraining.Optimizer(native(optimizer), learningRate: lr), schedule: native(schedule),
+                                                      epochs: epochs, batchSize: batchSize, regularization: lambda, clipNorm: clip, seed: seed)
             return (plain(net), (h.losses, h.learningRates, h.trainAccuracy, h.validationAccuracy, h.validationLoss))
         },
         l2Penalty: { layers, strength in
@@ -150,7 +150,7 @@ public struct DeepTrainingFunctions: Sendable {
         batchNorm: { x, gamma, beta, running, training, momentum, eps in
             var stats = DeepTrainingSolutions.BatchNormRunningStats(mean: running.mean, variance: running.variance)
             let (out, cache) = DeepTrainingSolutions.batchNormForward(x, gamma: gamma, beta: beta, running: &stats, mode: training ? .training : .inference,
-                                                  momentum: momentum, epsilon: eps)
+                                                       momentum: momentum, epsilon: eps)
             return (out, (stats.mean, stats.variance),
                     { let r = DeepTrainingSolutions.batchNormBackward($0, cache: cache); return (r.dx, r.dGamma, r.dBeta) },
                     { let r = DeepTrainingSolutions.batchNormBackwardSimplified($0, cache: cache); return (r.dx, r.dGamma, r.dBeta) })
@@ -191,13 +191,13 @@ public struct DeepTrainingFunctions: Sendable {
         stepDecay: { step, lr, every, factor in DeepTrainingSolutions.stepDecayLearningRate(step: step, initialLearningRate: lr, dropEvery: every, factor: factor) },
         cosineWarmup: { step, maximum, warmup, total, minimum in
             DeepTrainingSolutions.cosineWarmupLearningRate(step: step, maximumLearningRate: maximum, warmupSteps: warmup, totalSteps: total,
-                                       minimumLearningRate: minimum)
+                                            minimumLearningRate: minimum)
         },
         accuracy: { network, X, labels in DeepTrainingSolutions.deepNetworkAccuracy(native(network), X, labels: labels) },
         train: { network, train, validation, optimizer, lr, schedule, epochs, batchSize, lambda, clip, seed in
             let (net, _, h) = DeepTrainingSolutions.trainDeepNetwork(native(network), train: train, validation: validation,
-                                                 optimizer: DeepTrainingSolutions.Optimizer(native(optimizer), learningRate: lr), schedule: native(schedule),
-                                                 epochs: epochs, batchSize: batchSize, regularization: lambda, clipNorm: clip, seed: seed)
+                                                      optimizer: DeepTrainingSolutions.Optimizer(native(optimizer), learningRate: lr), schedule: native(schedule),
+                                                      epochs: epochs, batchSize: batchSize, regularization: lambda, clipNorm: clip, seed: seed)
             return (plain(net), (h.losses, h.learningRates, h.trainAccuracy, h.validationAccuracy, h.validationLoss))
         },
         l2Penalty: { layers, strength in

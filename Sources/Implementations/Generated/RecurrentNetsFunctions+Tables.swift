@@ -28,7 +28,7 @@ public struct RecurrentNetsFunctions: Sendable {
     public static let learner = RecurrentNetsFunctions(
         bidirectional: { x, h0f, h0b, f, b in
             let (out, cache) = RecurrentNets.bidirectionalRNNForward(x, h0Forward: h0f, h0Backward: h0b,
-                                                                              forward: parameters(f), backward: parameters(b))
+                                                              forward: parameters(f), backward: parameters(b))
             return (out, {
                 let r = RecurrentNets.bidirectionalRNNBackward($0, cache: cache)
                 return (r.dx, r.dh0Forward, r.dh0Backward, weights(r.forward), weights(r.backward))
@@ -76,7 +76,7 @@ public struct RecurrentNetsFunctions: Sendable {
     public static let reference = RecurrentNetsFunctions(
         bidirectional: { x, h0f, h0b, f, b in
             let (out, cache) = RecurrentNetsSolutions.bidirectionalRNNForward(x, h0Forward: h0f, h0Backward: h0b,
-                                                                              forward: parameters(f), backward: parameters(b))
+                                                              forward: parameters(f), backward: parameters(b))
             return (out, {
                 let r = RecurrentNetsSolutions.bidirectionalRNNBackward($0, cache: cache)
                 return (r.dx, r.dh0Forward, r.dh0Backward, weights(r.forward), weights(r.backward))

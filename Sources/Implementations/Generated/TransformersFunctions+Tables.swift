@@ -47,7 +47,7 @@ public struct TransformersFunctions: Sendable {
         },
         decoderBlock: { x, e, p, heads, selfMask, crossMask in
             let (out, cache) = Transformers.decoderBlockForward(x, encoderOutput: e, parameters: .init(tensors: p), heads: heads,
-                                                                         selfMask: selfMask, crossMask: crossMask)
+                                                          selfMask: selfMask, crossMask: crossMask)
             return (out, cache.crossAttention.attention.weights, { dOut in
                 let (dx, de, g) = Transformers.decoderBlockBackward(dOut, cache: cache)
                 return (dx, de, g.tensors)
@@ -64,7 +64,7 @@ public struct TransformersFunctions: Sendable {
         mergeHeads: { Transformers.mergeHeads($0) },
         multiHeadAttention: { x, context, p, heads, mask in
             let (out, cache) = Transformers.multiHeadAttentionForward(x, context: context, parameters: .init(tensors: p),
-                                                                               heads: heads, mask: mask)
+                                                                heads: heads, mask: mask)
             return (out, cache.attention.weights, { dOut in
                 let (dx, dContext, g) = Transformers.multiHeadAttentionBackward(dOut, cache: cache)
                 return (dx, dContext, g.tensors)
@@ -78,9 +78,9 @@ public struct TransformersFunctions: Sendable {
         trainingStep: { parameters, gradients, optimizer, step, schedule, maxNorm in
             var (p, o) = (parameters, optimizer)
             let (lr, norm) = Transformers.transformerTrainingStep(&p, gradients: gradients, optimizer: &o, step: step,
-                                                                           maximumLearningRate: schedule.maximumLearningRate,
-                                                                           warmupSteps: schedule.warmupSteps, totalSteps: schedule.totalSteps,
-                                                                           maxGradientNorm: maxNorm)
+                                                            maximumLearningRate: schedule.maximumLearningRate,
+                                                            warmupSteps: schedule.warmupSteps, totalSteps: schedule.totalSteps,
+                                                            maxGradientNorm: maxNorm)
             return (p, o, lr, norm)
         },
         block: { x, p, heads, mask in
@@ -101,7 +101,7 @@ public struct TransformersFunctions: Sendable {
         },
         decoderBlock: { x, e, p, heads, selfMask, crossMask in
             let (out, cache) = TransformersSolutions.decoderBlockForward(x, encoderOutput: e, parameters: .init(tensors: p), heads: heads,
-                                                                         selfMask: selfMask, crossMask: crossMask)
+                                                          selfMask: selfMask, crossMask: crossMask)
             return (out, cache.crossAttention.attention.weights, { dOut in
                 let (dx, de, g) = TransformersSolutions.decoderBlockBackward(dOut, cache: cache)
                 return (dx, de, g.tensors)
@@ -118,7 +118,7 @@ public struct TransformersFunctions: Sendable {
         mergeHeads: { TransformersSolutions.mergeHeads($0) },
         multiHeadAttention: { x, context, p, heads, mask in
             let (out, cache) = TransformersSolutions.multiHeadAttentionForward(x, context: context, parameters: .init(tensors: p),
-                                                                               heads: heads, mask: mask)
+                                                                heads: heads, mask: mask)
             return (out, cache.attention.weights, { dOut in
                 let (dx, dContext, g) = TransformersSolutions.multiHeadAttentionBackward(dOut, cache: cache)
                 return (dx, dContext, g.tensors)
@@ -132,9 +132,9 @@ public struct TransformersFunctions: Sendable {
         trainingStep: { parameters, gradients, optimizer, step, schedule, maxNorm in
             var (p, o) = (parameters, optimizer)
             let (lr, norm) = TransformersSolutions.transformerTrainingStep(&p, gradients: gradients, optimizer: &o, step: step,
-                                                                           maximumLearningRate: schedule.maximumLearningRate,
-                                                                           warmupSteps: schedule.warmupSteps, totalSteps: schedule.totalSteps,
-                                                                           maxGradientNorm: maxNorm)
+                                                            maximumLearningRate: schedule.maximumLearningRate,
+                                                            warmupSteps: schedule.warmupSteps, totalSteps: schedule.totalSteps,
+                                                            maxGradientNorm: maxNorm)
             return (p, o, lr, norm)
         },
         block: { x, p, heads, mask in
