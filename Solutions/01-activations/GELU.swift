@@ -39,3 +39,8 @@ public func geluBackward(_ dOut: Tensor, input: Tensor) -> Tensor {
     return dOut * derivative
     // END SOLUTION
 }
+
+// BEGIN TABLE ActivationFunctions activations.gelu
+// geluForward: Unary = { Module.geluForward($0) }
+// geluBackward: Backward = { Module.geluBackward($0, input: $1) }
+// END TABLE

@@ -31,3 +31,8 @@ public func leakyReluBackward(_ dOut: Tensor, input: Tensor, alpha: Double) -> T
     dOut * input.map { $0 > 0 ? 1 : alpha }
     // END SOLUTION
 }
+
+// BEGIN TABLE ActivationFunctions activations.leakyRelu
+// leakyReluForward: Leaky = { Module.leakyReluForward($0, alpha: $1) }
+// leakyReluBackward: LeakyBackward = { Module.leakyReluBackward($0, input: $1, alpha: $2) }
+// END TABLE

@@ -34,3 +34,8 @@ public func logSoftmaxBackward(_ dOut: Tensor, output: Tensor) -> Tensor {
     dOut - exp(output) * dOut.sum(axis: 1, keepingDims: true)
     // END SOLUTION
 }
+
+// BEGIN TABLE ActivationFunctions activations.logSoftmax
+// logSoftmaxForward: Unary = { Module.logSoftmaxForward($0) }
+// logSoftmaxBackward: Backward = { Module.logSoftmaxBackward($0, output: $1) }
+// END TABLE

@@ -27,3 +27,8 @@ public func reluBackward(_ dOut: Tensor, input: Tensor) -> Tensor {
     dOut * (input .> 0)
     // END SOLUTION
 }
+
+// BEGIN TABLE ActivationFunctions activations.relu
+// reluForward: Unary = { Module.reluForward($0) }
+// reluBackward: Backward = { Module.reluBackward($0, input: $1) }
+// END TABLE

@@ -39,3 +39,8 @@ public func sigmoidBackward(_ dOut: Tensor, output: Tensor) -> Tensor {
     dOut * output * (1 - output)
     // END SOLUTION
 }
+
+// BEGIN TABLE ActivationFunctions activations.sigmoid
+// sigmoidForward: Unary = { Module.sigmoidForward($0) }
+// sigmoidBackward: Backward = { Module.sigmoidBackward($0, output: $1) }
+// END TABLE

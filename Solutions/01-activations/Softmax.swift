@@ -36,3 +36,8 @@ public func softmaxBackward(_ dOut: Tensor, output: Tensor) -> Tensor {
     return output * (dOut - rowDot)
     // END SOLUTION
 }
+
+// BEGIN TABLE ActivationFunctions activations.softmax
+// softmaxForward: Unary = { Module.softmaxForward($0) }
+// softmaxBackward: Backward = { Module.softmaxBackward($0, output: $1) }
+// END TABLE

@@ -29,3 +29,8 @@ public func tanhBackward(_ dOut: Tensor, output: Tensor) -> Tensor {
     dOut * (1 - output * output)
     // END SOLUTION
 }
+
+// BEGIN TABLE ActivationFunctions activations.tanh
+// tanhForward: Unary = { Module.tanhForward($0) }
+// tanhBackward: Backward = { Module.tanhBackward($0, output: $1) }
+// END TABLE

@@ -30,3 +30,9 @@ public func fit(_ X: Tensor, _ y: Tensor, learningRate: Double, epochs: Int)
     return (weights, bias, losses)
     // END SOLUTION
 }
+
+// BEGIN TABLE LinearRegressionFunctions linreg.fit
+// fit: @Sendable (_ X: Tensor, _ y: Tensor, _ learningRate: Double, _ epochs: Int)
+//     -> (weights: Tensor, bias: Double, losses: [Double])
+// = { Module.fit($0, $1, learningRate: $2, epochs: $3) }
+// END TABLE

@@ -20,3 +20,9 @@ public func gradientDescentStep(weights: Tensor, bias: Double, dWeights: Tensor,
     (weights - learningRate * dWeights, bias - learningRate * dBias)
     // END SOLUTION
 }
+
+// BEGIN TABLE LinearRegressionFunctions linreg.step
+// gradientDescentStep: @Sendable (_ weights: Tensor, _ bias: Double, _ dWeights: Tensor, _ dBias: Double,
+//     _ learningRate: Double) -> Parameters
+// = { Module.gradientDescentStep(weights: $0, bias: $1, dWeights: $2, dBias: $3, learningRate: $4) }
+// END TABLE

@@ -26,3 +26,8 @@ public func mseLoss(_ X: Tensor, _ y: Tensor, weights: Tensor, bias: Double)
     return (loss, dWeights, dBias)
     // END SOLUTION
 }
+
+// BEGIN TABLE LinearRegressionFunctions linreg.mse
+// mseLoss: @Sendable (_ X: Tensor, _ y: Tensor, _ weights: Tensor, _ bias: Double) -> LossAndGradients
+// = { Module.mseLoss($0, $1, weights: $2, bias: $3) }
+// END TABLE

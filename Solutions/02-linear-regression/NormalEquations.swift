@@ -24,3 +24,7 @@ public func solveNormalEquations(_ X: Tensor, _ y: Tensor) -> (weights: Tensor, 
     return (theta.slice(axis: 0, 0..<d), theta[d])
     // END SOLUTION
 }
+
+// BEGIN TABLE LinearRegressionFunctions linreg.normalEquations
+// solveNormalEquations: @Sendable (_ X: Tensor, _ y: Tensor) -> Parameters = { Module.solveNormalEquations($0, $1) }
+// END TABLE

@@ -15,3 +15,7 @@ public func predict(_ X: Tensor, weights: Tensor, bias: Double) -> Tensor {
     matmul(X, weights) + bias
     // END SOLUTION
 }
+
+// BEGIN TABLE LinearRegressionFunctions linreg.predict
+// predict: @Sendable (_ X: Tensor, _ weights: Tensor, _ bias: Double) -> Tensor = { Module.predict($0, weights: $1, bias: $2) }
+// END TABLE

@@ -49,3 +49,9 @@ public func solveRidge(_ X: Tensor, _ y: Tensor, lambda: Double) -> (weights: Te
     return (weights, yMean - dot(xMean, weights))
     // END SOLUTION
 }
+
+// BEGIN TABLE LinearRegressionFunctions linreg.ridge
+// ridgeLoss: @Sendable (_ X: Tensor, _ y: Tensor, _ weights: Tensor, _ bias: Double, _ lambda: Double) -> LossAndGradients
+// = { Module.ridgeLoss($0, $1, weights: $2, bias: $3, lambda: $4) }
+// solveRidge: @Sendable (_ X: Tensor, _ y: Tensor, _ lambda: Double) -> Parameters = { Module.solveRidge($0, $1, lambda: $2) }
+// END TABLE

@@ -25,3 +25,8 @@ public func binaryCrossEntropyWithLogits(_ logits: Tensor, targets: Tensor) -> (
     return (perExample.sum() / n, (probabilities - targets) / n)
     // END SOLUTION
 }
+
+// BEGIN TABLE ClassifierFunctions classify.bce
+// binaryCrossEntropyWithLogits: @Sendable (_ logits: Tensor, _ targets: Tensor) -> (loss: Double, dLogits: Tensor)
+// = { Module.binaryCrossEntropyWithLogits($0, targets: $1) }
+// END TABLE

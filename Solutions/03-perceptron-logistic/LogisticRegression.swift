@@ -28,3 +28,9 @@ public func logisticRegressionStep(_ X: Tensor, _ y: Tensor, weights: Tensor, bi
     return (weights - learningRate * dWeights, bias - learningRate * dBias, loss)
     // END SOLUTION
 }
+
+// BEGIN TABLE ClassifierFunctions classify.logisticStep
+// logisticRegressionStep: @Sendable (_ X: Tensor, _ y: Tensor, _ weights: Tensor, _ bias: Double, _ learningRate: Double)
+//     -> (weights: Tensor, bias: Double, loss: Double)
+// = { Module.logisticRegressionStep($0, $1, weights: $2, bias: $3, learningRate: $4) }
+// END TABLE

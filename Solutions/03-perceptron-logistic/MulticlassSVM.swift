@@ -43,3 +43,8 @@ public func multiclassSVMLoss(_ scores: Tensor, labels: [Int], margin: Double) -
     return (loss / Double(n), dScores / Double(n))
     // END SOLUTION
 }
+
+// BEGIN TABLE ClassifierFunctions classify.svm
+// multiclassSVMLoss: @Sendable (_ scores: Tensor, _ labels: [Int], _ margin: Double) -> (loss: Double, dScores: Tensor)
+// = { Module.multiclassSVMLoss($0, labels: $1, margin: $2) }
+// END TABLE

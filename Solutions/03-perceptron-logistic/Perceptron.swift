@@ -79,3 +79,19 @@ public func perceptronTrain(_ X: Tensor, labels: Tensor, epochs: Int, learningRa
     return (weights, bias, mistakesPerEpoch)
     // END SOLUTION
 }
+
+// BEGIN TABLE ClassifierFunctions classify.perceptronPredict
+// perceptronPredict: Linear = { Module.perceptronPredict($0, weights: $1, bias: $2) }
+// END TABLE
+
+// BEGIN TABLE ClassifierFunctions classify.perceptronUpdate
+// perceptronUpdate: @Sendable (_ x: Tensor, _ label: Double, _ weights: Tensor, _ bias: Double, _ learningRate: Double)
+//     -> (weights: Tensor, bias: Double, mistake: Bool)
+// = { Module.perceptronUpdate($0, label: $1, weights: $2, bias: $3, learningRate: $4) }
+// END TABLE
+
+// BEGIN TABLE ClassifierFunctions classify.perceptronTrain
+// perceptronTrain: @Sendable (_ X: Tensor, _ labels: Tensor, _ epochs: Int, _ learningRate: Double)
+//     -> (weights: Tensor, bias: Double, mistakesPerEpoch: [Int])
+// = { Module.perceptronTrain($0, labels: $1, epochs: $2, learningRate: $3) }
+// END TABLE

@@ -51,3 +51,11 @@ public func softmaxRegressionStep(_ X: Tensor, labels: [Int], weights: Tensor, b
     return (weights - learningRate * dWeights, bias - learningRate * dBias, loss)
     // END SOLUTION
 }
+
+// BEGIN TABLE ClassifierFunctions classify.softmaxCE
+// softmaxCrossEntropy: @Sendable (_ logits: Tensor, _ labels: [Int]) -> (loss: Double, dLogits: Tensor)
+// = { Module.softmaxCrossEntropy($0, labels: $1) }
+// softmaxRegressionStep: @Sendable (_ X: Tensor, _ labels: [Int], _ weights: Tensor, _ bias: Tensor, _ learningRate: Double)
+//     -> (weights: Tensor, bias: Tensor, loss: Double)
+// = { Module.softmaxRegressionStep($0, labels: $1, weights: $2, bias: $3, learningRate: $4) }
+// END TABLE

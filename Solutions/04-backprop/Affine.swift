@@ -50,3 +50,10 @@ public func affineBackward(_ dOut: Tensor, cache: AffineCache) -> (dx: Tensor, d
     return (dx, dWeights, dOut.sum(axis: 0))
     // END SOLUTION
 }
+
+// BEGIN TABLE BackpropFunctions mlp.affine
+// affine: @Sendable (_ x: Tensor, _ weights: Tensor, _ bias: Tensor) -> (out: Tensor, backward: LayerBackward) = { x, w, b in
+//     let (out, cache) = Module.affineForward(x, weights: w, bias: b)
+//     return (out, { Module.affineBackward($0, cache: cache) })
+// }
+// END TABLE

@@ -87,3 +87,13 @@ public func networkLoss(_ layers: [DenseLayer], _ X: Tensor, labels: [Int], regu
     return (dataLoss + penalty, gradients)
     // END SOLUTION
 }
+
+// BEGIN TABLE BackpropFunctions mlp.deepNet
+// networkScores: @Sendable (_ layers: Layers, _ X: Tensor) -> Tensor = { layers, X in Module.networkScores(dense(layers), X) }
+// networkLoss: @Sendable (_ layers: Layers, _ X: Tensor, _ labels: [Int], _ regularization: Double)
+//     -> (loss: Double, gradients: Layers)
+// = { layers, X, labels, lambda in
+//     let (loss, gradients) = Module.networkLoss(dense(layers), X, labels: labels, regularization: lambda)
+//     return (loss, pairs(gradients))
+// }
+// END TABLE

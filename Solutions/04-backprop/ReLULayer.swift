@@ -77,3 +77,14 @@ public func affineReluBackward(_ dOut: Tensor, cache: AffineReLUCache) -> (dx: T
     affineBackward(reluLayerBackward(dOut, cache: cache.relu), cache: cache.affine)
     // END SOLUTION
 }
+
+// BEGIN TABLE BackpropFunctions mlp.relu
+// relu: @Sendable (_ x: Tensor) -> (out: Tensor, backward: @Sendable (_ dOut: Tensor) -> Tensor) = { x in
+//     let (out, cache) = Module.reluLayerForward(x)
+//     return (out, { Module.reluLayerBackward($0, cache: cache) })
+// }
+// affineRelu: @Sendable (_ x: Tensor, _ weights: Tensor, _ bias: Tensor) -> (out: Tensor, backward: LayerBackward) = { x, w, b in
+//     let (out, cache) = Module.affineReluForward(x, weights: w, bias: b)
+//     return (out, { Module.affineReluBackward($0, cache: cache) })
+// }
+// END TABLE

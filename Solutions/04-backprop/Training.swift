@@ -80,3 +80,18 @@ public func trainNetwork(_ layers: [DenseLayer], train: Dataset, validation: Dat
     return (layers, history)
     // END SOLUTION
 }
+
+// BEGIN TABLE BackpropFunctions mlp.training
+// sgdStep: @Sendable (_ layers: Layers, _ gradients: Layers, _ learningRate: Double) -> Layers = { layers, gradients, lr in
+//     pairs(Module.sgdStep(dense(layers), gradients: dense(gradients), learningRate: lr))
+// }
+// accuracy: @Sendable (_ layers: Layers, _ X: Tensor, _ labels: [Int]) -> Double
+// = { layers, X, labels in Module.accuracy(dense(layers), X, labels: labels) }
+// train: @Sendable (_ layers: Layers, _ train: Dataset, _ validation: Dataset, _ epochs: Int, _ batchSize: Int,
+//     _ learningRate: Double, _ regularization: Double, _ seed: UInt64) -> (layers: Layers, history: History)
+// = { layers, train, validation, epochs, batchSize, lr, lambda, seed in
+//     let (trained, h) = Module.trainNetwork(dense(layers), train: train, validation: validation, epochs: epochs,
+//                                            batchSize: batchSize, learningRate: lr, regularization: lambda, seed: seed)
+//     return (pairs(trained), (h.losses, h.trainAccuracy, h.validationAccuracy))
+// }
+// END TABLE

@@ -78,3 +78,14 @@ public func twoLayerNetLoss(_ net: TwoLayerNet, _ X: Tensor, labels: [Int], regu
     return (dataLoss + penalty, gradients)
     // END SOLUTION
 }
+
+// BEGIN TABLE BackpropFunctions mlp.twoLayer
+// twoLayerScores: @Sendable (_ net: TwoLayerParameters, _ X: Tensor) -> Tensor
+// = { net, X in Module.twoLayerNetScores(twoLayer(net), X) }
+// twoLayerLoss: @Sendable (_ net: TwoLayerParameters, _ X: Tensor, _ labels: [Int], _ regularization: Double)
+//     -> (loss: Double, gradients: TwoLayerParameters)
+// = { net, X, labels, lambda in
+//     let (loss, g) = Module.twoLayerNetLoss(twoLayer(net), X, labels: labels, regularization: lambda)
+//     return (loss, (g.w1, g.b1, g.w2, g.b2))
+// }
+// END TABLE

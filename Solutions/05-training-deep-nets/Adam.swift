@@ -85,3 +85,20 @@ public func adamWUpdate(_ w: Tensor, gradient: Tensor, state: inout AdamState, l
                       beta1: beta1, beta2: beta2, epsilon: epsilon)
     // END SOLUTION
 }
+
+// BEGIN TABLE DeepTrainingFunctions dnn.adam
+// adam: @Sendable (_ w: Tensor, _ gradient: Tensor, _ state: Adam, _ learningRate: Double, _ beta1: Double, _ beta2: Double,
+//     _ epsilon: Double) -> (w: Tensor, state: Adam)
+// = { w, g, s, lr, b1, b2, eps in
+//     var state = Module.AdamState(firstMoment: s.firstMoment, secondMoment: s.secondMoment, step: s.step)
+//     let out = Module.adamUpdate(w, gradient: g, state: &state, learningRate: lr, beta1: b1, beta2: b2, epsilon: eps)
+//     return (out, (state.firstMoment, state.secondMoment, state.step))
+// }
+// adamW: @Sendable (_ w: Tensor, _ gradient: Tensor, _ state: Adam, _ learningRate: Double, _ beta1: Double, _ beta2: Double,
+//     _ epsilon: Double, _ weightDecay: Double) -> (w: Tensor, state: Adam)
+// = { w, g, s, lr, b1, b2, eps, wd in
+//     var state = Module.AdamState(firstMoment: s.firstMoment, secondMoment: s.secondMoment, step: s.step)
+//     let out = Module.adamWUpdate(w, gradient: g, state: &state, learningRate: lr, beta1: b1, beta2: b2, epsilon: eps, weightDecay: wd)
+//     return (out, (state.firstMoment, state.secondMoment, state.step))
+// }
+// END TABLE

@@ -54,3 +54,20 @@ public func rmspropUpdate(_ w: Tensor, gradient: Tensor, squaredGradientAverage:
     return w - learningRate * gradient / (sqrt(squaredGradientAverage) + epsilon)
     // END SOLUTION
 }
+
+// BEGIN TABLE DeepTrainingFunctions dnn.adaptive
+// adagrad: @Sendable (_ w: Tensor, _ gradient: Tensor, _ sum: Tensor, _ learningRate: Double, _ epsilon: Double)
+//     -> (w: Tensor, sum: Tensor)
+// = { w, g, s, lr, eps in
+//     var sum = s
+//     let out = Module.adagradUpdate(w, gradient: g, squaredGradientSum: &sum, learningRate: lr, epsilon: eps)
+//     return (out, sum)
+// }
+// rmsprop: @Sendable (_ w: Tensor, _ gradient: Tensor, _ average: Tensor, _ learningRate: Double, _ decayRate: Double,
+//     _ epsilon: Double) -> (w: Tensor, average: Tensor)
+// = { w, g, s, lr, rho, eps in
+//     var average = s
+//     let out = Module.rmspropUpdate(w, gradient: g, squaredGradientAverage: &average, learningRate: lr, decayRate: rho, epsilon: eps)
+//     return (out, average)
+// }
+// END TABLE

@@ -161,3 +161,16 @@ public func batchNormBackwardSimplified(_ dOut: Tensor, cache: BatchNormCache) -
     return (dx, dGamma, dBeta)
     // END SOLUTION
 }
+
+// BEGIN TABLE DeepTrainingFunctions dnn.batchNorm
+// batchNorm: @Sendable (_ x: Tensor, _ gamma: Tensor, _ beta: Tensor, _ running: Running, _ training: Bool, _ momentum: Double,
+//     _ epsilon: Double) -> (out: Tensor, running: Running, backward: NormBackward, simplified: NormBackward)
+// = { x, gamma, beta, running, training, momentum, eps in
+//     var stats = Module.BatchNormRunningStats(mean: running.mean, variance: running.variance)
+//     let (out, cache) = Module.batchNormForward(x, gamma: gamma, beta: beta, running: &stats, mode: training ? .training : .inference,
+//                                                momentum: momentum, epsilon: eps)
+//     return (out, (stats.mean, stats.variance),
+//             { let r = Module.batchNormBackward($0, cache: cache); return (r.dx, r.dGamma, r.dBeta) },
+//             { let r = Module.batchNormBackwardSimplified($0, cache: cache); return (r.dx, r.dGamma, r.dBeta) })
+// }
+// END TABLE

@@ -205,3 +205,17 @@ public func deepNetworkLoss(_ network: inout DeepNetwork, _ X: Tensor, labels: [
     return (dataLoss + penalty, gradients)
     // END SOLUTION
 }
+
+// BEGIN TABLE DeepTrainingFunctions dnn.network needs dnn.momentum dnn.adaptive dnn.adam dnn.l2 dnn.dropout dnn.clipping dnn.batchNorm dnn.layerNorm dnn.schedules
+// networkScores: @Sendable (_ network: Network, _ X: Tensor) -> Tensor
+// = { network, X in Module.deepNetworkScores(native(network), X) }
+// /// The loss, the gradients in `Network.parameters`' order, and the network with its running statistics updated.
+// networkLoss: @Sendable (_ network: Network, _ X: Tensor, _ labels: [Int], _ regularization: Double, _ seed: UInt64)
+//     -> (loss: Double, gradients: [Tensor], network: Network)
+// = { network, X, labels, lambda, seed in
+//     var net: Module.DeepNetwork = native(network)
+//     var g = SeededGenerator(seed: seed)
+//     let (loss, gradients) = Module.deepNetworkLoss(&net, X, labels: labels, regularization: lambda, using: &g)
+//     return (loss, gradients.flattened, plain(net))
+// }
+// END TABLE

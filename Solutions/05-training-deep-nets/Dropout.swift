@@ -57,3 +57,14 @@ public func dropoutBackward(_ dOut: Tensor, mask: Tensor) -> Tensor {
     return dOut * mask
     // END SOLUTION
 }
+
+// BEGIN TABLE DeepTrainingFunctions dnn.dropout
+// /// `training` false means inference mode.
+// dropoutForward: @Sendable (_ x: Tensor, _ dropProbability: Double, _ training: Bool, _ seed: UInt64) -> (out: Tensor, mask: Tensor)
+// = { x, p, training, seed in
+//     var g = SeededGenerator(seed: seed)
+//     let (out, mask) = Module.dropoutForward(x, dropProbability: p, mode: training ? .training : .inference, using: &g)
+//     return (out, mask)
+// }
+// dropoutBackward: @Sendable (_ dOut: Tensor, _ mask: Tensor) -> Tensor = { dOut, mask in Module.dropoutBackward(dOut, mask: mask) }
+// END TABLE

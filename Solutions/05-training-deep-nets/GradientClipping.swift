@@ -24,3 +24,8 @@ public func clipByGlobalNorm(_ gradients: [Tensor], maxNorm: Double) -> (clipped
     return (gradients.map { $0 * scale }, norm)
     // END SOLUTION
 }
+
+// BEGIN TABLE DeepTrainingFunctions dnn.clipping
+// clipByGlobalNorm: @Sendable (_ gradients: [Tensor], _ maxNorm: Double) -> (clipped: [Tensor], norm: Double)
+// = { gradients, maxNorm in let (c, n) = Module.clipByGlobalNorm(gradients, maxNorm: maxNorm); return (c, n) }
+// END TABLE

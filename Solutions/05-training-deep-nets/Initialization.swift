@@ -94,3 +94,12 @@ public func heUniform(_ shape: [Int], using generator: inout SeededGenerator) ->
     return Tensor.randomUniform(shape, in: -limit..<limit, using: &generator)
     // END SOLUTION
 }
+
+// BEGIN TABLE DeepTrainingFunctions dnn.initialization
+// fans: @Sendable (_ shape: [Int]) -> (fanIn: Int, fanOut: Int)
+// = { shape in let f = Module.fans(ofShape: shape); return (f.fanIn, f.fanOut) }
+// xavierNormal: Initializer = { shape, seed in var g = SeededGenerator(seed: seed); return Module.xavierNormal(shape, using: &g) }
+// xavierUniform: Initializer = { shape, seed in var g = SeededGenerator(seed: seed); return Module.xavierUniform(shape, using: &g) }
+// heNormal: Initializer = { shape, seed in var g = SeededGenerator(seed: seed); return Module.heNormal(shape, using: &g) }
+// heUniform: Initializer = { shape, seed in var g = SeededGenerator(seed: seed); return Module.heUniform(shape, using: &g) }
+// END TABLE

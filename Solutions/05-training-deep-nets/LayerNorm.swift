@@ -76,3 +76,11 @@ public func layerNormBackward(_ dOut: Tensor, cache: LayerNormCache) -> (dx: Ten
     return (dx, dGamma, dBeta)
     // END SOLUTION
 }
+
+// BEGIN TABLE DeepTrainingFunctions dnn.layerNorm
+// layerNorm: @Sendable (_ x: Tensor, _ gamma: Tensor, _ beta: Tensor, _ epsilon: Double) -> (out: Tensor, backward: NormBackward)
+// = { x, gamma, beta, eps in
+//     let (out, cache) = Module.layerNormForward(x, gamma: gamma, beta: beta, epsilon: eps)
+//     return (out, { let r = Module.layerNormBackward($0, cache: cache); return (r.dx, r.dGamma, r.dBeta) })
+// }
+// END TABLE

@@ -57,3 +57,16 @@ public func nesterovMomentumUpdate(_ w: Tensor, gradient: Tensor, velocity: inou
     return w - learningRate * (gradient + momentum * velocity)
     // END SOLUTION
 }
+
+// BEGIN TABLE DeepTrainingFunctions dnn.momentum
+// momentum: MomentumRule = { w, g, v, lr, mu in
+//     var velocity = v
+//     let out = Module.sgdMomentumUpdate(w, gradient: g, velocity: &velocity, learningRate: lr, momentum: mu)
+//     return (out, velocity)
+// }
+// nesterov: MomentumRule = { w, g, v, lr, mu in
+//     var velocity = v
+//     let out = Module.nesterovMomentumUpdate(w, gradient: g, velocity: &velocity, learningRate: lr, momentum: mu)
+//     return (out, velocity)
+// }
+// END TABLE

@@ -50,3 +50,13 @@ public func cosineWarmupLearningRate(step: Int, maximumLearningRate: Double, war
     return minimumLearningRate + 0.5 * (maximumLearningRate - minimumLearningRate) * (1 + cos(Double.pi * progress))
     // END SOLUTION
 }
+
+// BEGIN TABLE DeepTrainingFunctions dnn.schedules
+// stepDecay: @Sendable (_ step: Int, _ initialLearningRate: Double, _ dropEvery: Int, _ factor: Double) -> Double
+// = { step, lr, every, factor in Module.stepDecayLearningRate(step: step, initialLearningRate: lr, dropEvery: every, factor: factor) }
+// cosineWarmup: @Sendable (_ step: Int, _ maximum: Double, _ warmupSteps: Int, _ totalSteps: Int, _ minimum: Double) -> Double
+// = { step, maximum, warmup, total, minimum in
+//     Module.cosineWarmupLearningRate(step: step, maximumLearningRate: maximum, warmupSteps: warmup, totalSteps: total,
+//                                     minimumLearningRate: minimum)
+// }
+// END TABLE

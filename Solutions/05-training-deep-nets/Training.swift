@@ -265,3 +265,17 @@ public enum LearningRateSchedule: Sendable, Equatable {
         }
     }
 }
+
+// BEGIN TABLE DeepTrainingFunctions dnn.training needs dnn.momentum dnn.adaptive dnn.adam dnn.l2 dnn.dropout dnn.clipping dnn.batchNorm dnn.layerNorm dnn.schedules dnn.network
+// accuracy: @Sendable (_ network: Network, _ X: Tensor, _ labels: [Int]) -> Double
+// = { network, X, labels in Module.deepNetworkAccuracy(native(network), X, labels: labels) }
+// train: @Sendable (_ network: Network, _ train: Dataset, _ validation: Dataset, _ optimizer: OptimizerChoice, _ learningRate: Double,
+//     _ schedule: ScheduleChoice, _ epochs: Int, _ batchSize: Int, _ regularization: Double, _ clipNorm: Double?,
+//     _ seed: UInt64) -> (network: Network, history: History)
+// = { network, train, validation, optimizer, lr, schedule, epochs, batchSize, lambda, clip, seed in
+//     let (net, _, h) = Module.trainDeepNetwork(native(network), train: train, validation: validation,
+//                                               optimizer: Module.Optimizer(native(optimizer), learningRate: lr), schedule: native(schedule),
+//                                               epochs: epochs, batchSize: batchSize, regularization: lambda, clipNorm: clip, seed: seed)
+//     return (plain(net), (h.losses, h.learningRates, h.trainAccuracy, h.validationAccuracy, h.validationLoss))
+// }
+// END TABLE

@@ -23,3 +23,10 @@ public func l2Penalty(_ layers: [DenseLayer], strength: Double) -> (penalty: Dou
     return (penalty, gradients)
     // END SOLUTION
 }
+
+// BEGIN TABLE DeepTrainingFunctions dnn.l2
+// l2Penalty: @Sendable (_ layers: Layers, _ strength: Double) -> (penalty: Double, gradients: Layers) = { layers, strength in
+//     let (penalty, gradients) = Module.l2Penalty(layers.map { BackpropSolutions.DenseLayer(weights: $0.weights, bias: $0.bias) }, strength: strength)
+//     return (penalty, gradients.map { ($0.weights, $0.bias) })
+// }
+// END TABLE

@@ -117,3 +117,10 @@ public func conv2dBackward(_ dOut: Tensor, cache: Conv2DCache) -> (dx: Tensor, d
     return (dx, Tensor(shape: weights.shape, scalars: dw), Tensor(db))
     // END SOLUTION
 }
+
+// BEGIN TABLE ConvNetsFunctions cnn.conv
+// conv: Conv = { x, w, b, s, p in
+//     let (out, cache) = Module.conv2dForward(x, weights: w, bias: b, stride: s, padding: p)
+//     return (out, { Module.conv2dBackward($0, cache: cache) })
+// }
+// END TABLE

@@ -70,3 +70,10 @@ public func conv2dBackwardFast(_ dOut: Tensor, cache: FastConv2DCache) -> (dx: T
     return (dx, dWeights, dBias)
     // END SOLUTION
 }
+
+// BEGIN TABLE ConvNetsFunctions cnn.fastConv
+// fastConv: Conv = { x, w, b, s, p in
+//     let (out, cache) = Module.conv2dForwardFast(x, weights: w, bias: b, stride: s, padding: p)
+//     return (out, { Module.conv2dBackwardFast($0, cache: cache) })
+// }
+// END TABLE

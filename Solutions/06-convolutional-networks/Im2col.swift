@@ -104,3 +104,11 @@ public func col2im(_ cols: Tensor, inputShape: [Int], kernelHeight: Int, kernelW
     return Tensor(shape: inputShape, scalars: x)
     // END SOLUTION
 }
+
+// BEGIN TABLE ConvNetsFunctions cnn.im2col
+// im2col: @Sendable (_ x: Tensor, _ kernelHeight: Int, _ kernelWidth: Int, _ stride: Int, _ padding: Int) -> Tensor
+// = { Module.im2col($0, kernelHeight: $1, kernelWidth: $2, stride: $3, padding: $4) }
+// col2im: @Sendable (_ cols: Tensor, _ inputShape: [Int], _ kernelHeight: Int, _ kernelWidth: Int, _ stride: Int,
+//     _ padding: Int) -> Tensor
+// = { Module.col2im($0, inputShape: $1, kernelHeight: $2, kernelWidth: $3, stride: $4, padding: $5) }
+// END TABLE

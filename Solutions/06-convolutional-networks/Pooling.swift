@@ -155,3 +155,14 @@ public func avgPoolBackward(_ dOut: Tensor, cache: AvgPoolCache) -> Tensor {
     return Tensor(shape: cache.inputShape, scalars: dx)
     // END SOLUTION
 }
+
+// BEGIN TABLE ConvNetsFunctions cnn.pool
+// maxPool: Pool = { x, ph, pw, s in
+//     let (out, cache) = Module.maxPoolForward(x, poolHeight: ph, poolWidth: pw, stride: s)
+//     return (out, { Module.maxPoolBackward($0, cache: cache) })
+// }
+// avgPool: Pool = { x, ph, pw, s in
+//     let (out, cache) = Module.avgPoolForward(x, poolHeight: ph, poolWidth: pw, stride: s)
+//     return (out, { Module.avgPoolBackward($0, cache: cache) })
+// }
+// END TABLE

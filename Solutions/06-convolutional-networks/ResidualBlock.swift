@@ -129,3 +129,17 @@ public func residualBlockBackward(_ dOut: Tensor, cache: ResidualBlockCache) -> 
     return gradients
     // END SOLUTION
 }
+
+// BEGIN TABLE ConvNetsFunctions cnn.residual
+// residual: @Sendable (_ x: Tensor, _ block: Block) -> (out: Tensor, backward: @Sendable (_ dOut: Tensor) -> BlockGradients)
+// = { x, block in
+//     let (out, cache) = Module.residualBlockForward(x, block: Module.ResidualBlock(
+//         weights1: block.w1, bias1: block.b1, weights2: block.w2, bias2: block.b2,
+//         projectionWeights: block.projection?.weights, projectionBias: block.projection?.bias, stride: block.stride))
+//     return (out, { dOut in
+//         let g = Module.residualBlockBackward(dOut, cache: cache)
+//         return BlockGradients(dx: g.dx, dw1: g.dWeights1, db1: g.dBias1, dw2: g.dWeights2, db2: g.dBias2,
+//                               dProjection: g.dProjectionWeights.flatMap { w in g.dProjectionBias.map { (w, $0) } })
+//     })
+// }
+// END TABLE

@@ -55,3 +55,10 @@ public func receptiveField(kernelSizes: [Int], strides: [Int]) -> Int {
     return field
     // END SOLUTION
 }
+
+// BEGIN TABLE ConvNetsFunctions cnn.sizes
+// outputSize: @Sendable (_ inputSize: Int, _ kernelSize: Int, _ stride: Int, _ padding: Int) -> Int
+// = { Module.convOutputSize(inputSize: $0, kernelSize: $1, stride: $2, padding: $3) }
+// receptiveField: @Sendable (_ kernelSizes: [Int], _ strides: [Int]) -> Int
+// = { Module.receptiveField(kernelSizes: $0, strides: $1) }
+// END TABLE

@@ -97,3 +97,12 @@ public func convNetLoss(_ net: ConvNet, _ X: Tensor, labels: [Int], regularizati
     return (loss, gradients)
     // END SOLUTION
 }
+
+// BEGIN TABLE ConvNetsFunctions cnn.smallNet
+// convNetScores: @Sendable (_ net: Net, _ X: Tensor) -> Tensor = { net, X in Module.convNetScores(convNet(net), X) }
+// convNetLoss: @Sendable (_ net: Net, _ X: Tensor, _ labels: [Int], _ regularization: Double) -> (loss: Double, gradients: Net)
+// = { net, X, labels, lambda in
+//     let (loss, g) = Module.convNetLoss(convNet(net), X, labels: labels, regularization: lambda)
+//     return (loss, [g.conv1Weights, g.conv1Bias, g.conv2Weights, g.conv2Bias, g.fcWeights, g.fcBias])
+// }
+// END TABLE

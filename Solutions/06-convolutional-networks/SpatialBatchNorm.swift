@@ -85,3 +85,19 @@ public func globalAveragePoolBackward(_ dOut: Tensor, inputShape: [Int]) -> Tens
     return (dOut.reshaped([inputShape[0], inputShape[1], 1, 1]) / positions) * Tensor.ones(inputShape)
     // END SOLUTION
 }
+
+// BEGIN TABLE ConvNetsFunctions cnn.spatialNorm
+// /// Spatial batch norm: returns the output, the updated running mean and variance, and the backward.
+// spatialBatchNorm: @Sendable (_ x: Tensor, _ gamma: Tensor, _ beta: Tensor, _ running: (mean: Tensor, variance: Tensor),
+//     _ training: Bool, _ momentum: Double, _ epsilon: Double)
+//     -> (out: Tensor, running: (mean: Tensor, variance: Tensor), backward: @Sendable (_ dOut: Tensor) -> (dx: Tensor, dGamma: Tensor, dBeta: Tensor))
+// = { x, gamma, beta, running, training, momentum, epsilon in
+//     var stats = DeepTrainingSolutions.BatchNormRunningStats(mean: running.mean, variance: running.variance)
+//     let (out, cache) = Module.spatialBatchNormForward(x, gamma: gamma, beta: beta, running: &stats,
+//                                                       mode: training ? .training : .inference, momentum: momentum, epsilon: epsilon)
+//     return (out, (stats.mean, stats.variance), { Module.spatialBatchNormBackward($0, cache: cache) })
+// }
+// globalAveragePool: @Sendable (_ x: Tensor) -> (out: Tensor, backward: @Sendable (_ dOut: Tensor) -> Tensor) = { x in
+//     (Module.globalAveragePoolForward(x), { Module.globalAveragePoolBackward($0, inputShape: x.shape) })
+// }
+// END TABLE

@@ -122,3 +122,24 @@ public func stackedRNNBackward(_ dh: Tensor, cache: StackedRNNCache)
     return (upstream, dh0, gradients)
     // END SOLUTION
 }
+
+// BEGIN TABLE RecurrentNetsFunctions rnn.composition
+// bidirectional: @Sendable (_ x: Tensor, _ h0Forward: Tensor, _ h0Backward: Tensor, _ forward: Weights, _ backward: Weights)
+//     -> (h: Tensor, backward: BidirectionalBackward)
+// = { x, h0f, h0b, f, b in
+//     let (out, cache) = Module.bidirectionalRNNForward(x, h0Forward: h0f, h0Backward: h0b,
+//                                                       forward: parameters(f), backward: parameters(b))
+//     return (out, {
+//         let r = Module.bidirectionalRNNBackward($0, cache: cache)
+//         return (r.dx, r.dh0Forward, r.dh0Backward, weights(r.forward), weights(r.backward))
+//     })
+// }
+// stacked: @Sendable (_ x: Tensor, _ h0: [Tensor], _ layers: [Weights]) -> (h: Tensor, backward: StackedBackward)
+// = { x, h0, layers in
+//     let (out, cache) = Module.stackedRNNForward(x, h0: h0, layers: layers.map(parameters))
+//     return (out, {
+//         let r = Module.stackedRNNBackward($0, cache: cache)
+//         return (r.dx, r.dh0, r.gradients.map(weights))
+//     })
+// }
+// END TABLE

@@ -57,3 +57,11 @@ public func embeddingBackward(_ dOut: Tensor, cache: EmbeddingCache) -> Tensor {
     return dTable
     // END SOLUTION
 }
+
+// BEGIN TABLE RecurrentNetsFunctions rnn.embedding
+// embedding: @Sendable (_ indices: [[Int]], _ table: Tensor) -> (out: Tensor, backward: @Sendable (_ dOut: Tensor) -> Tensor)
+// = { indices, table in
+//     let (out, cache) = Module.embeddingForward(indices, table: table)
+//     return (out, { Module.embeddingBackward($0, cache: cache) })
+// }
+// END TABLE

@@ -70,3 +70,10 @@ public func lstmBackward(_ dh: Tensor, cache: LSTMCache) -> (dx: Tensor, dh0: Te
     return (dx, dhLater, gradients)
     // END SOLUTION
 }
+
+// BEGIN TABLE RecurrentNetsFunctions rnn.lstm
+// lstm: @Sendable (_ x: Tensor, _ h0: Tensor, _ weights: Weights) -> (h: Tensor, backward: SequenceBackward) = { x, h0, w in
+//     let (out, cache) = Module.lstmForward(x, h0: h0, parameters: parameters(w))
+//     return (out, { let r = Module.lstmBackward($0, cache: cache); return (r.dx, r.dh0, weights(r.gradients)) })
+// }
+// END TABLE

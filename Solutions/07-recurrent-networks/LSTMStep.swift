@@ -106,3 +106,15 @@ public func lstmStepBackward(_ dhNext: Tensor, dcNext: Tensor, cache: LSTMStepCa
     return (matmul(da, cache.parameters.wx.transposed()), matmul(da, cache.parameters.wh.transposed()), dc * cache.f, gradients)
     // END SOLUTION
 }
+
+// BEGIN TABLE RecurrentNetsFunctions rnn.lstmStep
+// lstmStep: @Sendable (_ x: Tensor, _ hPrev: Tensor, _ cPrev: Tensor, _ weights: Weights)
+//     -> (hNext: Tensor, cNext: Tensor, backward: LSTMStepBackward)
+// = { x, h, c, w in
+//     let (hNext, cNext, cache) = Module.lstmStepForward(x, hPrev: h, cPrev: c, parameters: parameters(w))
+//     return (hNext, cNext, {
+//         let r = Module.lstmStepBackward($0, dcNext: $1, cache: cache)
+//         return (r.dx, r.dhPrev, r.dcPrev, weights(r.gradients))
+//     })
+// }
+// END TABLE

@@ -73,3 +73,10 @@ public func rnnBackward(_ dh: Tensor, cache: RNNCache) -> (dx: Tensor, dh0: Tens
     return (dx, fromLater, gradients)
     // END SOLUTION
 }
+
+// BEGIN TABLE RecurrentNetsFunctions rnn.sequence
+// rnn: @Sendable (_ x: Tensor, _ h0: Tensor, _ weights: Weights) -> (h: Tensor, backward: SequenceBackward) = { x, h0, w in
+//     let (out, cache) = Module.rnnForward(x, h0: h0, parameters: parameters(w))
+//     return (out, { let r = Module.rnnBackward($0, cache: cache); return (r.dx, r.dh0, weights(r.gradients)) })
+// }
+// END TABLE

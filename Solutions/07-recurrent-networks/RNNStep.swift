@@ -93,3 +93,10 @@ public func rnnStepBackward(_ dhNext: Tensor, cache: RNNStepCache)
     return (dx, dhPrev, gradients)
     // END SOLUTION
 }
+
+// BEGIN TABLE RecurrentNetsFunctions rnn.step
+// rnnStep: @Sendable (_ x: Tensor, _ hPrev: Tensor, _ weights: Weights) -> (hNext: Tensor, backward: StepBackward) = { x, h, w in
+//     let (out, cache) = Module.rnnStepForward(x, hPrev: h, parameters: parameters(w))
+//     return (out, { let r = Module.rnnStepBackward($0, cache: cache); return (r.dx, r.dhPrev, weights(r.gradients)) })
+// }
+// END TABLE

@@ -57,3 +57,10 @@ public func sampleToken(_ logits: Tensor, temperature: Double, topK: Int? = nil,
     return p.scalars.lastIndex { $0 > 0 } ?? p.count - 1
     // END SOLUTION
 }
+
+// BEGIN TABLE RecurrentNetsFunctions rnn.sampling
+// samplingProbabilities: @Sendable (_ logits: Tensor, _ temperature: Double, _ topK: Int?) -> Tensor
+// = { Module.samplingProbabilities($0, temperature: $1, topK: $2) }
+// sampleToken: @Sendable (_ logits: Tensor, _ temperature: Double, _ topK: Int?, _ generator: inout SeededGenerator) -> Int
+// = { Module.sampleToken($0, temperature: $1, topK: $2, using: &$3) }
+// END TABLE

@@ -98,3 +98,13 @@ public func temporalSoftmaxLoss(_ scores: Tensor, targets: [[Int]], mask: [[Bool
     return (loss / Double(counted), dRows.reshaped([n, t, v]))
     // END SOLUTION
 }
+
+// BEGIN TABLE RecurrentNetsFunctions rnn.temporal
+// temporalAffine: @Sendable (_ x: Tensor, _ weights: Tensor, _ bias: Tensor) -> (out: Tensor, backward: AffineBackward)
+// = { x, w, b in
+//     let (out, cache) = Module.temporalAffineForward(x, weights: w, bias: b)
+//     return (out, { Module.temporalAffineBackward($0, cache: cache) })
+// }
+// temporalSoftmaxLoss: @Sendable (_ scores: Tensor, _ targets: [[Int]], _ mask: [[Bool]]) -> (loss: Double, dScores: Tensor)
+// = { Module.temporalSoftmaxLoss($0, targets: $1, mask: $2) }
+// END TABLE

@@ -155,3 +155,16 @@ public func attentionBackward(_ dOut: Tensor, cache: AttentionCache) -> (dQuery:
     return (matmul(dScores, cache.key), matmul(dScores.transposed(), cache.query), dValue)
     // END SOLUTION
 }
+
+// BEGIN TABLE TransformersFunctions transformer.attention
+// causalMask: @Sendable (_ length: Int) -> Tensor = { Module.causalMask(length: $0) }
+// paddingMask: @Sendable (_ queryLengths: [Int], _ keyLengths: [Int], _ queries: Int, _ keys: Int) -> Tensor
+// = { Module.paddingMask(queryLengths: $0, keyLengths: $1, queries: $2, keys: $3) }
+// /// Returns the output, the attention weights P and the backward.
+// attention: @Sendable (_ query: Tensor, _ key: Tensor, _ value: Tensor, _ mask: Tensor?)
+//     -> (out: Tensor, weights: Tensor, backward: AttentionBackward)
+// = { q, k, v, mask in
+//     let (out, cache) = Module.attentionForward(query: q, key: k, value: v, mask: mask)
+//     return (out, cache.weights, { Module.attentionBackward($0, cache: cache) })
+// }
+// END TABLE

@@ -144,3 +144,18 @@ public func decoderBlockBackward(_ dOut: Tensor, cache: DecoderBlockCache)
     return (dh1 + dxNorm, dEncoderOutput, gradients)
     // END SOLUTION
 }
+
+// BEGIN TABLE TransformersFunctions transformer.decoder
+// /// Returns the output, the cross-attention weights `[B, H, Tq, Tk]` and the backward.
+// decoderBlock: @Sendable (_ x: Tensor, _ encoderOutput: Tensor, _ parameters: [Tensor], _ heads: Int,
+//     _ selfMask: Tensor?, _ crossMask: Tensor?)
+//     -> (out: Tensor, crossWeights: Tensor, backward: DecoderBackward)
+// = { x, e, p, heads, selfMask, crossMask in
+//     let (out, cache) = Module.decoderBlockForward(x, encoderOutput: e, parameters: .init(tensors: p), heads: heads,
+//                                                   selfMask: selfMask, crossMask: crossMask)
+//     return (out, cache.crossAttention.attention.weights, { dOut in
+//         let (dx, de, g) = Module.decoderBlockBackward(dOut, cache: cache)
+//         return (dx, de, g.tensors)
+//     })
+// }
+// END TABLE

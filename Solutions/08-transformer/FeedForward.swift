@@ -94,3 +94,13 @@ public func feedForwardBackward(_ dOut: Tensor, cache: FeedForwardCache) -> (dx:
                                       secondWeights: dSecondWeights, secondBias: dSecondBias))
     // END SOLUTION
 }
+
+// BEGIN TABLE TransformersFunctions transformer.feedForward
+// feedForward: @Sendable (_ x: Tensor, _ parameters: [Tensor]) -> (out: Tensor, backward: ParameterBackward) = { x, p in
+//     let (out, cache) = Module.feedForwardForward(x, parameters: .init(tensors: p))
+//     return (out, { dOut in
+//         let (dx, g) = Module.feedForwardBackward(dOut, cache: cache)
+//         return (dx, g.tensors)
+//     })
+// }
+// END TABLE

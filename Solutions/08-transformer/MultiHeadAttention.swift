@@ -176,3 +176,19 @@ public func multiHeadAttentionBackward(_ dOut: Tensor, cache: MultiHeadAttention
     return (dx, dContextFromKeys + dContextFromValues, gradients)
     // END SOLUTION
 }
+
+// BEGIN TABLE TransformersFunctions transformer.multiHead
+// splitHeads: @Sendable (_ x: Tensor, _ heads: Int) -> Tensor = { Module.splitHeads($0, heads: $1) }
+// mergeHeads: @Sendable (_ x: Tensor) -> Tensor = { Module.mergeHeads($0) }
+// /// Returns the output, the weights `[B, H, Tq, Tk]` and the backward.
+// multiHeadAttention: @Sendable (_ x: Tensor, _ context: Tensor, _ parameters: [Tensor], _ heads: Int, _ mask: Tensor?)
+//     -> (out: Tensor, weights: Tensor, backward: MultiHeadBackward)
+// = { x, context, p, heads, mask in
+//     let (out, cache) = Module.multiHeadAttentionForward(x, context: context, parameters: .init(tensors: p),
+//                                                         heads: heads, mask: mask)
+//     return (out, cache.attention.weights, { dOut in
+//         let (dx, dContext, g) = Module.multiHeadAttentionBackward(dOut, cache: cache)
+//         return (dx, dContext, g.tensors)
+//     })
+// }
+// END TABLE

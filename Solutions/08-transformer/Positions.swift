@@ -87,3 +87,14 @@ public func tokenEmbeddingBackward(_ dOut: Tensor, cache: TokenEmbeddingCache) -
     (embeddingBackward(dOut, cache: cache.tokens), embeddingBackward(dOut, cache: cache.positions))
     // END SOLUTION
 }
+
+// BEGIN TABLE TransformersFunctions transformer.positions
+// sinusoidalEncoding: @Sendable (_ length: Int, _ width: Int) -> Tensor
+// = { Module.sinusoidalPositionalEncoding(length: $0, width: $1) }
+// tokenEmbedding: @Sendable (_ tokens: [[Int]], _ tokenTable: Tensor, _ positionTable: Tensor)
+//     -> (out: Tensor, backward: @Sendable (_ dOut: Tensor) -> (dTokenTable: Tensor, dPositionTable: Tensor))
+// = { tokens, tokenTable, positionTable in
+//     let (out, cache) = Module.tokenEmbeddingForward(tokens, tokenTable: tokenTable, positionTable: positionTable)
+//     return (out, { Module.tokenEmbeddingBackward($0, cache: cache) })
+// }
+// END TABLE

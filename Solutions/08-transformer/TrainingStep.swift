@@ -42,3 +42,17 @@ public func transformerTrainingStep(_ parameters: inout [Tensor], gradients: [Te
     return (learningRate, norm)
     // END SOLUTION
 }
+
+// BEGIN TABLE TransformersFunctions transformer.trainingStep
+// trainingStep: @Sendable (_ parameters: [Tensor], _ gradients: [Tensor], _ optimizer: Optimizer, _ step: Int,
+//     _ schedule: Schedule, _ maxGradientNorm: Double)
+//     -> (parameters: [Tensor], optimizer: Optimizer, learningRate: Double, gradientNorm: Double)
+// = { parameters, gradients, optimizer, step, schedule, maxNorm in
+//     var (p, o) = (parameters, optimizer)
+//     let (lr, norm) = Module.transformerTrainingStep(&p, gradients: gradients, optimizer: &o, step: step,
+//                                                     maximumLearningRate: schedule.maximumLearningRate,
+//                                                     warmupSteps: schedule.warmupSteps, totalSteps: schedule.totalSteps,
+//                                                     maxGradientNorm: maxNorm)
+//     return (p, o, lr, norm)
+// }
+// END TABLE

@@ -143,3 +143,16 @@ public func transformerBlockBackward(_ dOut: Tensor, cache: TransformerBlockCach
     return (dh + dxThroughNorm, gradients)
     // END SOLUTION
 }
+
+// BEGIN TABLE TransformersFunctions transformer.block
+// /// Returns the output, the block's attention weights `[B, H, T, T]` and the backward.
+// block: @Sendable (_ x: Tensor, _ parameters: [Tensor], _ heads: Int, _ mask: Tensor?)
+//     -> (out: Tensor, weights: Tensor, backward: ParameterBackward)
+// = { x, p, heads, mask in
+//     let (out, cache) = Module.transformerBlockForward(x, parameters: .init(tensors: p), heads: heads, mask: mask)
+//     return (out, cache.attention.attention.weights, { dOut in
+//         let (dx, g) = Module.transformerBlockBackward(dOut, cache: cache)
+//         return (dx, g.tensors)
+//     })
+// }
+// END TABLE

@@ -269,7 +269,7 @@ public enum Commands {
                    + "takes away most of what the exercise teaches — try the hints first.").styled(.yellow))
             print("")
         }
-        let rendered = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let rendered = TableGenerator.removingBlocks(from: text).split(separator: "\n", omittingEmptySubsequences: false)
             .filter { line in
                 let trimmed = line.trimmingCharacters(in: .whitespaces)
                 return trimmed != StubGenerator.beginMarker && trimmed != StubGenerator.endMarker
@@ -378,6 +378,8 @@ public enum Commands {
         case "sync":
             let result = try StubGenerator.writeStubs(root: context.root, force: context.arguments.has("force"))
             print(StubGenerator.describe(result, relativeTo: context.root, command: "swift run course dev sync"))
+            let tables = try TableGenerator.writeTables(root: context.root)
+            print(tables.isEmpty ? "tables: all in sync, nothing written" : "tables: wrote " + tables.joined(separator: ", "))
             return 0
         case "check":
             let stale = try StubGenerator.outOfDate(root: context.root)
@@ -387,6 +389,12 @@ public enum Commands {
                 return 1
             }
             print("stubs: all \(try StubGenerator.pairs(root: context.root).count) in sync with their solutions")
+            let staleTables = try TableGenerator.outOfDate(root: context.root)
+            if !staleTables.isEmpty {
+                print("function tables that differ from the TABLE blocks in Solutions/ (`swift run course dev sync` rewrites them):")
+                staleTables.forEach { print("  \($0)") }
+                return 1
+            }
             var arguments = ["test", "--package-path", context.root.path, "--filter", "CourseSelfChecks"]
             if let scratch = context.settings.scratchPath { arguments += ["--scratch-path", scratch] }
             print("$ swift " + arguments.joined(separator: " "))

@@ -15,7 +15,9 @@ import Foundation
 /// The stub at the same relative path under `Lessons/` is the same file with
 /// each marked region, markers included, replaced by one `todo()` at the
 /// indentation of its `BEGIN` line. Everything outside the regions is copied
-/// unchanged, so a solution file dropped over its stub always compiles.
+/// unchanged, so a solution file dropped over its stub always compiles — except
+/// the solution's `// BEGIN TABLE` blocks (comments for `TableGenerator`), which
+/// the stub leaves out.
 public enum StubGenerator {
     public static let beginMarker = "// BEGIN SOLUTION"
     public static let endMarker = "// END SOLUTION"
@@ -36,7 +38,8 @@ public enum StubGenerator {
         var output: [Substring] = []
         var openedAt: Int?
         var regions = 0
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // The TABLE blocks (see `TableGenerator`) stand after the answers, so the line numbers below still hold.
+        let lines = TableGenerator.removingBlocks(from: text).split(separator: "\n", omittingEmptySubsequences: false)
         for (index, line) in lines.enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed == beginMarker {
