@@ -286,6 +286,9 @@ extension ClassifiersLesson {
                     return (W - lr * matmul(X.transposed(), dz), b - lr * dz.row(0), loss)
                 }
             },
+            Change("η hard-coded as 0.1 in the step", "softmaxRegressionStep uses η = 0.1 whatever learning rate it is given: use the `learningRate` argument (the grader passes 0.1 to 1).") {
+                $0.softmaxRegressionStep = { X, labels, W, b, _ in ClassifierFunctions.reference.softmaxRegressionStep(X, labels, W, b, 0.1) }
+            },
             Change("step adds the gradient", "the step adds the gradient: gradient descent subtracts η·gradient.") {
                 $0.softmaxRegressionStep = { X, labels, W, b, lr in
                     let (loss, dz) = ClassifierFunctions.reference.softmaxCrossEntropy(matmul(X, W) + b, labels)
@@ -358,7 +361,10 @@ extension ClassifiersLesson {
             try context.expectClose(got.loss, want.loss, what: "the loss of softmaxRegressionStep", situation: situation, inputs: inputs,
                                     suspects: peers.suspects { Tensor($0.softmaxRegressionStep(X, labels, W, b, lr).loss) })
             try context.expectClose(got.weights, want.weights, what: "the new weights of softmaxRegressionStep", situation: situation,
-                                    inputs: inputs, suspects: peers.suspects { $0.softmaxRegressionStep(X, labels, W, b, lr).weights })
+                                    inputs: inputs, suspects: peers.suspects { $0.softmaxRegressionStep(X, labels, W, b, lr).weights },
+                                    parameters: [Parameter("the learning rate (η)", lr,
+                                                           candidate: { candidate.softmaxRegressionStep(X, labels, W, b, $0).weights },
+                                                           reference: { peers.reference.softmaxRegressionStep(X, labels, W, b, $0).weights })])
             try context.expectClose(got.bias, want.bias, what: "the new bias of softmaxRegressionStep", situation: situation,
                                     inputs: inputs, suspects: peers.suspects { $0.softmaxRegressionStep(X, labels, W, b, lr).bias })
         }
