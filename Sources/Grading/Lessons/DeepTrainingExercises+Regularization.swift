@@ -29,6 +29,9 @@ extension DeepTrainingLesson {
                     return (penalty, layers.map { (lambda * $0.weights, lambda * $0.bias) })
                 }
             },
+            Change("λ hard-coded as 0.01", "the penalty uses λ = 0.01 whatever strength it is given: use the `strength` argument (the grader passes 0, 0.1, 2.5 and a random λ).") {
+                $0.l2Penalty = { layers, _ in F.reference.l2Penalty(layers, 0.01) }
+            },
             Change("λ‖W‖² without the ½", "the penalty is λ·ΣW² (gradient 2λW); this course uses (λ/2)·ΣW², whose gradient is λW — lesson 04's convention.") {
                 $0.l2Penalty = { layers, lambda in
                     (lambda * layers.reduce(0) { $0 + ($1.weights * $1.weights).sum() }, layers.map { (2 * lambda * $0.weights, Tensor.zeros(like: $0.bias)) })
@@ -62,7 +65,10 @@ extension DeepTrainingLesson {
             let got = candidate.l2Penalty(layers, lambda), want = peers.reference.l2Penalty(layers, lambda)
             let situation = "\(layers.count) layers of shapes \(layers.map(\.weights.shape)), λ = \(Diagnosis.short(lambda)) (seed \(context.seed))"
             let inputs: [(name: String, value: Tensor)] = [("first weights", layers[0].weights), ("first bias", layers[0].bias)]
-            try expect(context, Tensor(got.penalty), Tensor(want.penalty), what: "the penalty", situation: situation, inputs: inputs, peers: peers) {
+            let strength = [Parameter("strength (λ)", lambda, candidate: { Tensor(candidate.l2Penalty(layers, $0).penalty) },
+                                      reference: { Tensor(peers.reference.l2Penalty(layers, $0).penalty) })]
+            try expect(context, Tensor(got.penalty), Tensor(want.penalty), what: "the penalty", situation: situation, inputs: inputs, peers: peers,
+                       parameters: strength) {
                 Tensor($0.l2Penalty(layers, lambda).penalty)
             }
             guard got.gradients.count == layers.count else { throw CheckFailure("l2Penalty returned \(got.gradients.count) gradients for \(layers.count) layers.") }
