@@ -49,6 +49,14 @@ extension ClassifiersLesson {
             },
         ],
         alternatives: [
+            Change("y·softplus(−z) + (1 − y)·softplus(z), each softplus stable") {
+                $0.binaryCrossEntropyWithLogits = { z, y in
+                    let softplus: @Sendable (Double) -> Double = { v in Swift.max(v, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(v))) }
+                    let perExample = y * z.map { softplus(-$0) } + (1 - y) * z.map(softplus)
+                    let p = z.map { v in v >= 0 ? 1 / (1 + Foundation.exp(-v)) : Foundation.exp(v) / (1 + Foundation.exp(v)) }
+                    return (perExample.mean(), (p - y) / Double(z.count))
+                }
+            },
             Change("softplus form, log(1 + e^z) − z·y, computed stably per element") {
                 $0.binaryCrossEntropyWithLogits = { z, y in
                     var total = 0.0

@@ -296,6 +296,14 @@ extension DeepTrainingLesson {
             },
         ],
         alternatives: [
+            Change("bias corrections as −expm1(t·log β)") {
+                $0.adam = { w, g, s, lr, beta1, beta2, epsilon in
+                    let m = beta1 * s.firstMoment + (1 - beta1) * g, v = beta2 * s.secondMoment + (1 - beta2) * g * g
+                    let t = Double(s.step + 1)
+                    let c1 = -Foundation.expm1(t * Foundation.log(beta1)), c2 = -Foundation.expm1(t * Foundation.log(beta2))
+                    return (w - lr * (m / c1) / (sqrt(v / c2) + epsilon), (m, v, s.step + 1))
+                }
+            },
             Change("bias correction folded into the step size (Kingma and Ba's efficient form)") {
                 $0.adam = { w, g, s, lr, b1, b2, eps in
                     let t = Double(s.step + 1)

@@ -262,6 +262,12 @@ extension DeepTrainingLesson {
             },
         ],
         alternatives: [
+            Change("clipped when the norm is ≥ c (at c the factor is 1)") {
+                $0.clipByGlobalNorm = { gradients, c in
+                    let n = gradients.reduce(0) { $0 + ($1 * $1).sum() }.squareRoot()
+                    return n >= c && n > 0 ? (gradients.map { $0 * (c / n) }, n) : (gradients, n)
+                }
+            },
             Change("a factor min(1, c/n) applied always") {
                 $0.clipByGlobalNorm = { gradients, c in
                     let n = gradients.map { $0.norm() }.reduce(0) { ($0 * $0 + $1 * $1).squareRoot() }

@@ -198,6 +198,13 @@ extension LinearRegressionLesson {
             },
         ],
         alternatives: [
+            Change("a column of ones first, the bias read first") {
+                $0.solveNormalEquations = { X, y in
+                    let A = Tensor.concatenate([Tensor.ones([X.shape[0], 1]), X], axis: 1)
+                    let theta = solveLinearSystem(matmul(A.transposed(), A), matmul(A.transposed(), y))
+                    return (theta.slice(axis: 0, 1..<(X.shape[1] + 1)), theta[0])
+                }
+            },
             Change("centered data, bias recovered from the means") {
                 $0.solveNormalEquations = { X, y in
                     let xMean = X.mean(axis: 0), yMean = y.mean()

@@ -190,6 +190,12 @@ enum LinearRegressionLesson {
             },
         ],
         alternatives: [
+            Change("dot products: r·r/N, r·X") {
+                $0.mseLoss = { X, y, w, b in
+                    let r = matmul(X, w) + b - y, n = Double(X.shape[0])
+                    return (dot(r, r) / n, matmul(r, X) * (2 / n), 2 * r.mean())
+                }
+            },
             Change("the residual as a row vector: r·X instead of Xᵀ·r") {
                 $0.mseLoss = { X, y, w, b in
                     let n = Double(X.shape[0])
