@@ -65,10 +65,10 @@ extension DeepTrainingLesson {
                 }
                 @Sendable func trajectory(_ f: F, upTo step: Int) -> (w: Tensor, state: [Tensor]) { trajectory(f, upTo: step, rule: rule) }
                 /// The parameter after `step` steps with one hyperparameter changed.
-                func changed(_ setting: Setting, to value: Double, _ f: F, upTo step: Int) -> Tensor {
+                func changed(_ setting: Setting, to value: Double, _ f: F, upTo step: Int) -> (w: Tensor, state: [Tensor]) {
                     var changedHyper = hyper
                     setting.set(&changedHyper, value)
-                    return trajectory(f, upTo: step, rule: makeRule(changedHyper)).w
+                    return trajectory(f, upTo: step, rule: makeRule(changedHyper))
                 }
                 var (w, state) = (w0, rule.initialState(shape))
                 for t in 1...steps {
@@ -77,15 +77,23 @@ extension DeepTrainingLesson {
                     let situation = "step \(t)\(t == 1 ? " (the first)" : "") of \(steps) from the same start, η this step \(Diagnosis.short(rates[t - 1])) (η changes between steps), \(hyper.description) (seed \(context.seed))"
                     let inputs: [(name: String, value: Tensor)] = [("w before the first step", w0), ("gradient this step", gradients[t - 1])]
                     let settings = rule.settings.map { setting in
-                        Parameter(setting.name, setting.get(hyper), candidate: { changed(setting, to: $0, candidate, upTo: t) },
-                                  reference: { changed(setting, to: $0, peers.reference, upTo: t) })
+                        Parameter(setting.name, setting.get(hyper), candidate: { changed(setting, to: $0, candidate, upTo: t).w },
+                                  reference: { changed(setting, to: $0, peers.reference, upTo: t).w })
                     }
                     try expect(context, w, want.w, what: "the parameter after \(rule.name)", situation: situation, inputs: inputs,
                                peers: peers, parameters: settings) { trajectory($0, upTo: t).w }
                     guard state.count == want.state.count else { throw CheckFailure("\(rule.name): the state has \(state.count) parts, expected \(want.state.count).") }
                     for (k, stateName) in rule.stateNames.enumerated() {
+                        // Adam's first step does not depend on β (the corrections cancel it): its moments do.
+                        let stateSettings = rule.settings.map { setting in
+                            Parameter(setting.name, setting.get(hyper), candidate: { value in
+                                          let state = changed(setting, to: value, candidate, upTo: t).state
+                                          return state.indices.contains(k) ? state[k] : Tensor.zeros([0])
+                                      },
+                                      reference: { changed(setting, to: $0, peers.reference, upTo: t).state[k] })
+                        }
                         try expect(context, state[k], want.state[k], what: "\(stateName) after \(rule.name)", situation: situation, inputs: inputs,
-                                   peers: peers) { trajectory($0, upTo: t).state[k] }
+                                   peers: peers, parameters: stateSettings) { trajectory($0, upTo: t).state[k] }
                     }
                 }
             }
@@ -279,6 +287,9 @@ extension DeepTrainingLesson {
             },
             Change("moments reset every step", "m, v and t do not carry over between steps: update the state you were given and store it back (`state.firstMoment = …`).") {
                 $0.adam = adamVariant(resetState: true)
+            },
+            Change("β₁ and β₂ written in as 0.9 and 0.999", "the update uses β₁ = 0.9 and β₂ = 0.999 (the usual defaults) whatever it is given: use the `beta1` and `beta2` arguments (the grader draws them at random).") {
+                $0.adam = { w, g, state, lr, _, _, epsilon in F.reference.adam(w, g, state, lr, 0.9, 0.999, epsilon) }
             },
             Change("β₁ and β₂ swapped", "β₁ belongs to the gradient's average m and β₂ to the squared gradient's average v.") {
                 $0.adam = adamVariant(swapBetas: true)
