@@ -240,7 +240,7 @@ public struct Parameter {
     }
 
     /// Values a learner might type in place of the parameter.
-    static let typedValues: [Double] = [0.01, 0.1, 0.001, 0.05, 0.2, 0.3, 0.5, 1, 2, 0]
+    static let typedValues: [Double] = [0.01, 0.1, 0.001, 0.05, 0.2, 0.3, 0.5, 1, 2, 0, 0.9, 0.99, 0.999, 1e-8, 1e-5]
 
     /// "your output is the answer for α = 0.01", or "your output does not change when α changes".
     func observation(actual: Tensor, expected: Tensor) -> String? {

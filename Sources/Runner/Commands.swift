@@ -326,12 +326,9 @@ public enum Commands {
         var environment = ProcessInfo.processInfo.environment
         if environment["SWIFT_BACKTRACE"] == nil { environment["SWIFT_BACKTRACE"] = GraderContract.backtraceSettings }
         var failures = 0
-        // A quick run writes its plots beside the full run's, never over them.
-        let output = arguments.has("quick") ? context.state.demos.appendingPathComponent("quick") : context.state.demos
+        let output = demoOutputFolder(demos: context.state.demos, quick: arguments.has("quick"))
         for demo in demos {
-            var demoArguments = ["__demo", String(demo.lesson), "--output", output.path]
-            if !passed.isEmpty { demoArguments += ["--passed", passed.joined(separator: ",")] }
-            if arguments.has("quick") { demoArguments.append("--quick") }
+            let demoArguments = demoArguments(lesson: demo.lesson, output: output, passed: passed, quick: arguments.has("quick"))
             let result = try ChildProcess.run(binary.path, demoArguments, environment: environment, captureOutput: false)
             if result.termination != .exited(0) {
                 failures += 1
@@ -341,6 +338,19 @@ public enum Commands {
         }
         if demos.count > 1 { print("SVG plots are in \(context.relative(output))/") }
         return failures == 0 ? 0 : 1
+    }
+
+    /// Where `course demo` writes its plots: a quick run beside the full run's, in `quick/`, never over them.
+    static func demoOutputFolder(demos: URL, quick: Bool) -> URL {
+        quick ? demos.appendingPathComponent("quick") : demos
+    }
+
+    /// The grader's arguments for one demo: the lesson, the output folder, the exercises whose code is the learner's.
+    static func demoArguments(lesson: Int, output: URL, passed: [String], quick: Bool) -> [String] {
+        var arguments = ["__demo", String(lesson), "--output", output.path]
+        if !passed.isEmpty { arguments += ["--passed", passed.joined(separator: ",")] }
+        if quick { arguments.append("--quick") }
+        return arguments
     }
 
     /// The demos `course demo` names, from the loaded catalog; `nil` (after

@@ -150,6 +150,11 @@ enum ActivationsLesson {
             },
         ],
         alternatives: [
+            Change("sign(x)·(1 − e)/(1 + e) with e = e^(−2|x|)") {
+                $0.tanhForward = { x in
+                    x.map { v in let e = Foundation.exp(-2 * Swift.abs(v)); return (v < 0 ? -1 : 1) * (1 - e) / (1 + e) }
+                }
+            },
             Change("via the sigmoid: tanh(x) = 2σ(2x) − 1") {
                 $0.tanhForward = { x in 2 * ActivationFunctions.reference.sigmoidForward(2 * x) - 1 }
                 $0.tanhBackward = { dOut, y in dOut - dOut * y * y }
@@ -291,6 +296,14 @@ enum ActivationsLesson {
             },
         ],
         alternatives: [
+            Change("GELU as x·σ(2u), u = √(2/π)(x + 0.044715x³), with a stable σ") {
+                $0.geluForward = { x in
+                    x.map { v in
+                        let z = 2 * (2 / Double.pi).squareRoot() * (v + 0.044715 * v * v * v)
+                        return v * (z >= 0 ? 1 / (1 + Foundation.exp(-z)) : Foundation.exp(z) / (1 + Foundation.exp(z)))
+                    }
+                }
+            },
             Change("with sech² = 1/cosh² and tensor arithmetic") {
                 $0.geluForward = { x in
                     let u = (2 / Double.pi).squareRoot() * (x + 0.044715 * pow(x, 3))

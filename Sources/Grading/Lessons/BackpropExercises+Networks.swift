@@ -88,9 +88,15 @@ extension BackpropLesson {
     static func compareNetworkLoss(_ what: String, names: ParameterNames, got: (loss: Double, gradients: F.Layers), want: (loss: Double, gradients: F.Layers),
                                    suspects: @escaping @Sendable (F) -> (loss: Double, gradients: F.Layers), peers: Peers<F>,
                                    situation: String, inputs: [(name: String, value: Tensor)], batchSize: Int,
+                                   regularization: (value: Double, candidate: (Double) -> Double, reference: (Double) -> Double)? = nil,
                                    _ context: inout GradingContext) throws {
+        // λ changes from round to round: a number typed in its place is named by the value it gives.
+        let parameters = regularization.map { setting in
+            [Parameter("λ (the regularization)", setting.value, candidate: { Tensor(setting.candidate($0)) },
+                       reference: { Tensor(setting.reference($0)) })]
+        } ?? []
         try context.expectClose(got.loss, want.loss, what: "the loss of \(what)", situation: situation, inputs: inputs,
-                                suspects: peers.suspects { Tensor(suspects($0).loss) })
+                                suspects: peers.suspects { Tensor(suspects($0).loss) }, parameters: parameters)
         guard got.gradients.count == want.gradients.count else {
             throw CheckFailure("\(what) returned \(got.gradients.count) gradients for \(want.gradients.count) layers (\(situation)): one per layer, in the layers' order.")
         }
@@ -176,6 +182,9 @@ extension BackpropLesson {
             Change("weight decay missing from the gradients", "the penalty (λ/2)‖W‖² is in the loss but its gradient λW is missing from ∂L/∂W1 and ∂L/∂W2.") {
                 $0.twoLayerLoss = twoLayer(networkLossVariant(weightDecayGradient: false))
             },
+            Change("λ hard-coded as 0.1", "the loss and the gradients use λ = 0.1 whatever regularization they are given: use the `regularization` argument (the grader passes 0 to 1).") {
+                $0.twoLayerLoss = { net, X, labels, _ in BackpropFunctions.reference.twoLayerLoss(net, X, labels, 0.1) }
+            },
             Change("penalty without the ½", "the loss adds λ‖W‖², but this course's penalty is (λ/2)‖W‖², whose gradient is λW.") {
                 $0.twoLayerLoss = twoLayer(networkLossVariant(halfPenalty: false))
             },
@@ -212,7 +221,9 @@ extension BackpropLesson {
                                        suspects: { f in
                                            let r = f.twoLayerLoss(net, X, labels, lambda)
                                            return (r.loss, asLayers(r.gradients))
-                                       }, peers: peers, situation: situation, inputs: inputs, batchSize: X.shape[0], &context)
+                                       }, peers: peers, situation: situation, inputs: inputs, batchSize: X.shape[0],
+                                       regularization: (lambda, { candidate.twoLayerLoss(net, X, labels, $0).loss },
+                                                        { peers.reference.twoLayerLoss(net, X, labels, $0).loss }), &context)
             }
             context.pass("scores, loss and gradients match the reference on 4 random networks and one with scores near 800")
             let (layers, X, labels) = randomNetwork(&context, hiddenLayers: 1...1)
@@ -292,7 +303,9 @@ extension BackpropLesson {
                 try compareNetworkLoss("networkLoss", names: layerNames, got: candidate.networkLoss(layers, X, labels, lambda),
                                        want: peers.reference.networkLoss(layers, X, labels, lambda),
                                        suspects: { $0.networkLoss(layers, X, labels, lambda) }, peers: peers, situation: situation,
-                                       inputs: inputs, batchSize: X.shape[0], &context)
+                                       inputs: inputs, batchSize: X.shape[0],
+                                       regularization: (lambda, { candidate.networkLoss(layers, X, labels, $0).loss },
+                                                        { peers.reference.networkLoss(layers, X, labels, $0).loss }), &context)
             }
             context.pass("scores, loss and gradients match the reference on networks of 1 to 4 layers and one with scores near 800")
             let (layers, X, labels) = randomNetwork(&context, hiddenLayers: 2...2)

@@ -121,11 +121,20 @@ extension BackpropLesson {
                                         inputs: [("bias", layers[index].bias), ("gradient", gradients[index].bias)],
                                         suspects: peers.suspects { $0.sgdStep(layers, gradients, lr)[index].bias })
             }
-            let (net, X, labels) = randomNetwork(&context, hiddenLayers: 1...2)
-            let mine = candidate.accuracy(net, X, labels), theirs = peers.reference.accuracy(net, X, labels)
-            guard Tolerance.standard.accepts(mine, theirs) else {
-                // No ratio guesses here: accuracies are coarse fractions, and a factor of 2 between two of them means nothing.
-                throw CheckFailure("accuracy — wrong for random network #\(round) (seed \(context.seed)): expected \(Diagnosis.short(theirs)), the fraction (0 to 1) of the \(labels.count) rows whose highest score is the label, got \(Diagnosis.short(mine)).\n  labels: \(Diagnosis.preview(Tensor(labels.map(Double.init))))\n  the reference's predictions: \(Diagnosis.preview(peers.reference.networkScores(net, X).argmax(axis: 1)))")
+            let (net, X, randomLabels) = randomNetwork(&context, hiddenLayers: 1...2)
+            // Random labels can leave the accuracy at 0, where a wrong scale (a percentage) goes unseen: a second
+            // labelling agrees with the reference's predictions on every other row, so the answer is strictly between 0 and 1.
+            let predictions = peers.reference.networkScores(net, X).argmax(axis: 1).scalars.map(Int.init)
+            let classes = net.last!.weights.shape[1]
+            let halfRight = predictions.enumerated().map { $0.offset.isMultiple(of: 2) ? $0.element : ($0.element + 1) % classes }
+            for (labels, which) in [(randomLabels, "random labels"), (halfRight, "labels that match the predictions on every other row")] {
+                let mine = candidate.accuracy(net, X, labels), theirs = peers.reference.accuracy(net, X, labels)
+                guard Tolerance.standard.accepts(mine, theirs) else {
+                    // No ratio guesses here: accuracies are coarse fractions, and a factor of 2 between two of them means nothing.
+                    let percentage = theirs > 0 && Tolerance.standard.accepts(mine, 100 * theirs)
+                        ? "\n  observed: your answer is 100 times the fraction — a percentage? accuracy here is a fraction from 0 to 1" : ""
+                    throw CheckFailure("accuracy — wrong for random network #\(round) with \(which) (seed \(context.seed)): expected \(Diagnosis.short(theirs)), the fraction (0 to 1) of the \(labels.count) rows whose highest score is the label, got \(Diagnosis.short(mine)).\n  labels: \(Diagnosis.preview(Tensor(labels.map(Double.init))))\n  the reference's predictions: \(Diagnosis.preview(Tensor(predictions.map(Double.init))))" + percentage)
+                }
             }
         }
         context.pass("sgdStep and accuracy match the reference on 3 random networks")

@@ -36,6 +36,11 @@ enum BackpropLesson {
                            keepAwayFromKinks: Bool) throws {
         let mine = select(candidate), reference = select(peers.reference)
         var rounds: [(String, Tensor, Tensor, Tensor, Tensor)] = []
+        // A square layer first (N = D = M): there a missing or extra transpose runs and gives wrong numbers,
+        // which can be diagnosed; with N, D and M distinct it would trap in matmul before any check.
+        let side = context.random.nextInt(in: 2...5)
+        rounds.append(("a square layer, N = D = M = \(side) (seed \(context.seed))", context.randomTensor([side, side]),
+                       context.randomTensor([side, side]), context.randomTensor([side]), context.randomTensor([side, side])))
         for round in 1...4 {
             let (x, w, b, dOut) = randomLayerInputs(&context, batchOfOne: round == 4)
             rounds.append((round == 4 ? "a batch of one (seed \(context.seed))" : "random layer #\(round) (seed \(context.seed))", x, w, b, dOut))
@@ -54,7 +59,7 @@ enum BackpropLesson {
             try context.expectClose(g.dBias, r.dBias, what: "dBias of \(name)Backward", situation: situation, inputs: withUpstream,
                                     batchSize: x.shape[0], suspects: peers.suspects { select($0)(x, w, b).backward(dOut).dBias })
         }
-        context.pass("\(name)Forward and \(name)Backward match the reference on 3 random layers and a batch of one")
+        context.pass("\(name)Forward and \(name)Backward match the reference on a square layer, 3 random layers and a batch of one")
 
         let (x, w, initialBias, dOut) = randomLayerInputs(&context)
         var b = initialBias
@@ -106,7 +111,7 @@ enum BackpropLesson {
             "Each gradient has the shape of its variable, which pins down the product: dx = G Wᵀ is [N, M]·[M, D] = [N, D], dW = xᵀ G is [D, N]·[N, M] = [D, M], and db sums G over the batch axis, [M]. With square W a missing transpose still has the right shape — check with D ≠ M.",
             "A sketch of the backward: `let dx = matmul(dOut, …); let dWeights = matmul(…, dOut); return (dx, dWeights, dOut.sum(axis: …))`.",
         ],
-        standard: "output, dx, dWeights and dBias compared with the reference on 3 random layers (N in 2–6, D and M in 2–6, N, D, M distinct) and a batch of one, within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check of dx, dWeights and dBias against your forward: relative error < 1e-7",
+        standard: "output, dx, dWeights and dBias compared with the reference on a square layer (N = D = M, where a missing transpose runs and is caught before it could trap) and 3 random layers (N in 2–6, D and M in 2–6, N, D, M distinct) and a batch of one, within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check of dx, dWeights and dBias against your forward: relative error < 1e-7",
         mistakes: [
             Change("bias averaged over the batch", "dBias is the mean of dOut over the batch: b is added to every row, so its gradient is the sum over the rows, `dOut.sum(axis: 0)` (the 1/N, if any, is already inside dOut).") {
                 $0.affine = affineChangingGradients { dOut, _, r in (r.dx, r.dWeights, dOut.mean(axis: 0)) }
@@ -122,6 +127,19 @@ enum BackpropLesson {
                     let (_, backward) = BackpropFunctions.reference.affine(x, w, b)
                     return (matmul(x, w), backward)
                 }
+            },
+            Change("dx without the transpose of W", "dx is dOut·W: W is [D, M] and dOut is [N, M], so dx = dOut·Wᵀ, [N, M]·[M, D] = [N, D]. With D ≠ M the product without the transpose does not even have matching sizes (it traps in matmul); with a square W it runs and is wrong.") {
+                $0.affine = { x, w, b in
+                    let (out, backward) = BackpropFunctions.reference.affine(x, w, b)
+                    return (out, { dOut in
+                        let r = backward(dOut)
+                        // With D ≠ M the learner's product traps: there is no output to reproduce (an empty tensor).
+                        return (w.shape[0] == w.shape[1] ? matmul(dOut, w) : Tensor.zeros([0]), r.dWeights, r.dBias)
+                    })
+                }
+            },
+            Change("dW transposed: dOutᵀ·x", "dWeights is dOutᵀ·x, of shape [M, D]: W is [D, M], and its gradient has its shape, dW = xᵀ·dOut, [D, N]·[N, M].") {
+                $0.affine = affineChangingGradients { dOut, x, r in (r.dx, matmul(dOut.transposed(), x), r.dBias) }
             },
             Change("dx with the sign flipped", "dx has the wrong sign: dx = +dOut·Wᵀ (the chain rule multiplies; nothing is subtracted here).") {
                 $0.affine = affineChangingGradients { _, _, r in (-1 * r.dx, r.dWeights, r.dBias) }

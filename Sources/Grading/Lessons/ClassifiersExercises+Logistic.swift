@@ -14,13 +14,19 @@ extension ClassifiersLesson {
             "Per example: max(z, 0) − z·y + log1p(e^(−|z|)), a tensor of shape [N]; the loss is its mean. The gradient (σ(z) − y)/N needs a stable σ (two branches, as in lesson 01). For z = 30, y = 1 the loss is about 9.4e-14 — not 0.",
             "A sketch: `let n = Double(logits.count); let perExample = maximum(logits, 0) - logits * targets + …; let p = logits.map { z in z >= 0 ? … : … }; return (…, (p - targets) / n)`.",
         ],
-        standard: "loss and dLogits compared with the reference on 4 random batches (N in 1–10) and the edge cases logits ±1000 with both targets, confident right and wrong logits from ±12 to ±37, and a batch of one, within |error| ≤ 1e-8 + 1e-6·|expected|; gradient check of dLogits against your own loss: relative error < 1e-7",
+        standard: "loss and dLogits compared with the reference on 4 random batches (N in 1–10) and the edge cases logits ±1000 with both targets, confident right and wrong logits from ±12 to ±37, and a batch of one, within |error| ≤ 1e-8 + 1e-6·|expected|; single confident right logits (z = −25, −30, −40 with y = 0), where the loss and dLogits are 1e-11 down to 4e-18, by relative error alone (≤ 1e-6·|expected|); gradient check of dLogits against your own loss: relative error < 1e-7",
         mistakes: [
             Change("log of the sigmoid", "−[y log σ(z) + (1 − y) log(1 − σ(z))] computed from probabilities gives log(0) = −∞ for logits like ±1000: use max(z, 0) − z·y + log(1 + e^(−|z|)).") {
                 $0.binaryCrossEntropyWithLogits = { z, y in
                     let p = z.map { 1 / (1 + Foundation.exp(-$0)) }
                     let perExample = -(y * log(p) + (1 - y) * log(1 - p))
                     return (perExample.mean(), (p - y) / Double(z.count))
+                }
+            },
+            Change("log(1 + u) in place of log1p(u)", "log(1 + e^(−|z|)) rounds 1 + e^(−|z|) first: for a confident, right logit (z = −30, y = 0) the loss 9.4e-14 keeps only 3 digits, and below 1e-16 it becomes 0. `log1p(u)` computes log(1 + u) without forming 1 + u.") {
+                $0.binaryCrossEntropyWithLogits = { z, y in
+                    let reference = ClassifierFunctions.reference.binaryCrossEntropyWithLogits(z, y)
+                    return ((maximum(z, 0) - z * y + log(1 + exp(-abs(z)))).mean(), reference.dLogits)
                 }
             },
             Change("gradient without 1/N", "dLogits is σ(z) − y without the 1/N: the loss is a mean, so each example's gradient is divided by N.") {
@@ -43,6 +49,14 @@ extension ClassifiersLesson {
             },
         ],
         alternatives: [
+            Change("y·softplus(−z) + (1 − y)·softplus(z), each softplus stable") {
+                $0.binaryCrossEntropyWithLogits = { z, y in
+                    let softplus: @Sendable (Double) -> Double = { v in Swift.max(v, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(v))) }
+                    let perExample = y * z.map { softplus(-$0) } + (1 - y) * z.map(softplus)
+                    let p = z.map { v in v >= 0 ? 1 / (1 + Foundation.exp(-v)) : Foundation.exp(v) / (1 + Foundation.exp(v)) }
+                    return (perExample.mean(), (p - y) / Double(z.count))
+                }
+            },
             Change("softplus form, log(1 + e^z) − z·y, computed stably per element") {
                 $0.binaryCrossEntropyWithLogits = { z, y in
                     var total = 0.0
@@ -80,7 +94,24 @@ extension ClassifiersLesson {
             try context.expectClose(got.dLogits, want.dLogits, what: "dLogits", situation: situation, inputs: inputs, batchSize: z.count,
                                     suspects: peers.suspects { $0.binaryCrossEntropyWithLogits(z, y).dLogits })
         }
-        context.pass("loss and dLogits match the reference on 4 random batches and 4 edge cases")
+        // Confident, right predictions one at a time: the loss is tiny but not 0 (9.4e-14 for z = −30, y = 0), so it
+        // is compared by relative error alone; an absolute tolerance would accept log(1 + u), which rounds 1 + u
+        // and loses u's digits (or all of it below 1e-16), for log1p(u). On the negative side σ(z) is tiny too,
+        // and 1 − σ(−z) cancels to rounding noise there, so dLogits is compared the same way.
+        let relativeOnly = Tolerance(absolute: 0, relative: 1e-6)
+        for (situation, z, y) in [("a confident right logit z = −30, y = 0, alone (the loss is 9.4e-14)", Tensor([-30]), Tensor([0])),
+                                  ("a confident right logit z = −25, y = 0, alone (the loss is 1.4e-11)", Tensor([-25]), Tensor([0])),
+                                  ("a confident right logit z = −40, y = 0, alone (the loss is 4.2e-18)", Tensor([-40]), Tensor([0]))] {
+            let got = candidate.binaryCrossEntropyWithLogits(z, y), want = peers.reference.binaryCrossEntropyWithLogits(z, y)
+            let inputs: [(name: String, value: Tensor)] = [("logits", z), ("targets", y)]
+            try context.expectClose(got.loss, want.loss, what: "the loss", situation: situation + ", compared by relative error",
+                                    inputs: inputs, tolerance: relativeOnly, batchSize: 1,
+                                    suspects: peers.suspects { Tensor($0.binaryCrossEntropyWithLogits(z, y).loss) })
+            try context.expectClose(got.dLogits, want.dLogits, what: "dLogits", situation: situation + ", compared by relative error",
+                                    inputs: inputs, tolerance: relativeOnly, batchSize: 1,
+                                    suspects: peers.suspects { $0.binaryCrossEntropyWithLogits(z, y).dLogits })
+        }
+        context.pass("loss and dLogits match the reference on 4 random batches and 4 edge cases, and in 3 tails by relative error")
         let n = context.random.nextInt(in: 2...8)
         let z = context.randomTensor([n], scale: 2)
         let y = Tensor((0..<n).map { _ in context.random.nextBool() ? 1 : 0 })
@@ -124,6 +155,9 @@ extension ClassifiersLesson {
                     return (w2, b2, f.binaryCrossEntropyWithLogits(matmul(X, w2) + b2, y).loss)
                 }
             },
+            Change("η hard-coded as 0.1", "the step uses η = 0.1 whatever learning rate it is given: use the `learningRate` argument (the grader passes 0.01 to 1).") {
+                $0.logisticRegressionStep = { X, y, w, b, _ in ClassifierFunctions.reference.logisticRegressionStep(X, y, w, b, 0.1) }
+            },
             Change("bias not updated", "the bias is returned unchanged: it takes a step too, b − η·Σᵢ ∂L/∂zᵢ.") {
                 $0.logisticRegressionStep = { X, y, w, b, lr in
                     let (loss, dz) = ClassifierFunctions.reference.binaryCrossEntropyWithLogits(matmul(X, w) + b, y)
@@ -162,7 +196,10 @@ extension ClassifiersLesson {
                 try context.expectClose(got.loss, want.loss, what: "the loss", situation: situation, inputs: inputs,
                                         suspects: peers.suspects { Tensor($0.logisticRegressionStep(X, y, w, b, lr).loss) })
                 try context.expectClose(got.weights, want.weights, what: "the new weights", situation: situation, inputs: inputs,
-                                        batchSize: n, suspects: peers.suspects { $0.logisticRegressionStep(X, y, w, b, lr).weights })
+                                        batchSize: n, suspects: peers.suspects { $0.logisticRegressionStep(X, y, w, b, lr).weights },
+                                        parameters: [Parameter("the learning rate (η)", lr,
+                                                               candidate: { candidate.logisticRegressionStep(X, y, w, b, $0).weights },
+                                                               reference: { peers.reference.logisticRegressionStep(X, y, w, b, $0).weights })])
                 try context.expectClose(got.bias, want.bias, what: "the new bias", situation: situation, inputs: inputs,
                                         suspects: peers.suspects({ Tensor($0.logisticRegressionStep(X, y, w, b, lr).bias) },
                                                                  agreeingWith: [({ $0.logisticRegressionStep(X, y, w, b, lr).weights }, got.weights)]))
@@ -231,6 +268,12 @@ extension ClassifiersLesson {
                     return (loss / n, (p - Tensor.oneHot(labels, classes: z.shape[1])) / n)
                 }
             },
+            Change("dLogits without 1/N", "dLogits is softmax − onehot without the 1/N: the loss is the mean over the batch, so each row's gradient is divided by N.") {
+                $0.softmaxCrossEntropy = { logits, labels in
+                    let reference = ClassifierFunctions.reference.softmaxCrossEntropy(logits, labels)
+                    return (reference.loss, reference.dLogits * Double(logits.shape[0]))
+                }
+            },
             Change("gradient without the one-hot", "dLogits is softmax/N alone: the correct class gets −1 too, (p − onehot)/N.") {
                 $0.softmaxCrossEntropy = { z, labels in
                     let reference = ClassifierFunctions.reference.softmaxCrossEntropy(z, labels)
@@ -250,6 +293,9 @@ extension ClassifiersLesson {
                     let (loss, dz) = ClassifierFunctions.reference.softmaxCrossEntropy(matmul(X, W) + b, labels)
                     return (W - lr * matmul(X.transposed(), dz), b - lr * dz.row(0), loss)
                 }
+            },
+            Change("η hard-coded as 0.1 in the step", "softmaxRegressionStep uses η = 0.1 whatever learning rate it is given: use the `learningRate` argument (the grader passes 0.1 to 1).") {
+                $0.softmaxRegressionStep = { X, labels, W, b, _ in ClassifierFunctions.reference.softmaxRegressionStep(X, labels, W, b, 0.1) }
             },
             Change("step adds the gradient", "the step adds the gradient: gradient descent subtracts η·gradient.") {
                 $0.softmaxRegressionStep = { X, labels, W, b, lr in
@@ -323,7 +369,10 @@ extension ClassifiersLesson {
             try context.expectClose(got.loss, want.loss, what: "the loss of softmaxRegressionStep", situation: situation, inputs: inputs,
                                     suspects: peers.suspects { Tensor($0.softmaxRegressionStep(X, labels, W, b, lr).loss) })
             try context.expectClose(got.weights, want.weights, what: "the new weights of softmaxRegressionStep", situation: situation,
-                                    inputs: inputs, suspects: peers.suspects { $0.softmaxRegressionStep(X, labels, W, b, lr).weights })
+                                    inputs: inputs, suspects: peers.suspects { $0.softmaxRegressionStep(X, labels, W, b, lr).weights },
+                                    parameters: [Parameter("the learning rate (η)", lr,
+                                                           candidate: { candidate.softmaxRegressionStep(X, labels, W, b, $0).weights },
+                                                           reference: { peers.reference.softmaxRegressionStep(X, labels, W, b, $0).weights })])
             try context.expectClose(got.bias, want.bias, what: "the new bias of softmaxRegressionStep", situation: situation,
                                     inputs: inputs, suspects: peers.suspects { $0.softmaxRegressionStep(X, labels, W, b, lr).bias })
         }

@@ -118,6 +118,9 @@ enum ClassifiersLesson {
                     return (w + lr * y * x, b + lr * y, mistake)
                 }
             },
+            Change("η hard-coded as 1", "the update uses η = 1 whatever learning rate it is given: use the `learningRate` argument (the grader passes 0.1 to 2).") {
+                $0.perceptronUpdate = { x, label, w, b, _ in ClassifierFunctions.reference.perceptronUpdate(x, label, w, b, 1) }
+            },
             Change("bias not updated", "the bias never moves: on a mistake, b ← b + η·y as well.") {
                 $0.perceptronUpdate = { x, y, w, b, lr in
                     guard y * (dot(w, x) + b) <= 0 else { return (w, b, false) }
@@ -168,7 +171,10 @@ enum ClassifiersLesson {
                 try context.expectClose(asTensor(got.mistake), asTensor(want.mistake), what: "the mistake flag", situation: situation,
                                         inputs: inputs, suspects: peers.suspects { asTensor($0.perceptronUpdate(x, label, w, b, lr).mistake) })
                 try context.expectClose(got.weights, want.weights, what: "the new weights", situation: situation, inputs: inputs,
-                                        suspects: peers.suspects { $0.perceptronUpdate(x, label, w, b, lr).weights })
+                                        suspects: peers.suspects { $0.perceptronUpdate(x, label, w, b, lr).weights },
+                                        parameters: [Parameter("the learning rate (η)", lr,
+                                                               candidate: { candidate.perceptronUpdate(x, label, w, b, $0).weights },
+                                                               reference: { peers.reference.perceptronUpdate(x, label, w, b, $0).weights })])
                 try context.expectClose(got.bias, want.bias, what: "the new bias", situation: situation, inputs: inputs,
                                         suspects: peers.suspects({ Tensor($0.perceptronUpdate(x, label, w, b, lr).bias) },
                                                                  agreeingWith: [({ $0.perceptronUpdate(x, label, w, b, lr).weights }, got.weights)]))

@@ -77,6 +77,11 @@ extension DeepTrainingLesson {
             Change("running averages not updated", "training mode must update the running mean and variance (they are what inference uses): running ← (1 − m)·running + m·batch.") {
                 $0.batchNorm = batchNormVariant(updateRunning: false)
             },
+            Change("ε written in as 1e-5", "the forward uses ε = 1e-5 (the usual default) whatever it is given: use the `epsilon` argument (the grader passes 0.5 in one round).") {
+                $0.batchNorm = { x, gamma, beta, running, training, momentum, _ in
+                    F.reference.batchNorm(x, gamma, beta, running, training, momentum, 1e-5)
+                }
+            },
             Change("ε outside the square root", "ε goes inside the square root: x̂ = (x − μ)/√(σ² + ε), not (x − μ)/(σ + ε).") {
                 $0.batchNorm = batchNormVariant(epsilonOutside: true)
             },
@@ -118,10 +123,17 @@ extension DeepTrainingLesson {
                 let want = peers.reference.batchNorm(x, gamma, beta, running, training, momentum, eps)
                 let situation = "\(training ? "training" : "inference") mode, x of shape \(x.shape)\(round == 4 ? " (a batch of two)" : ""), momentum \(Diagnosis.short(momentum)), ε = \(eps) (seed \(context.seed))"
                 let inputs: [(name: String, value: Tensor)] = [("x", x), ("gamma", gamma), ("beta", beta), ("running.mean", running.mean), ("running.variance", running.variance)]
-                try expect(context, got.out, want.out, what: "batchNormForward's out", situation: situation, inputs: inputs, peers: peers, batchSize: x.shape[0]) {
+                // ε and the momentum change between rounds: a number typed in their place is shown by the value it gives.
+                let epsilon = [Parameter("epsilon (ε)", eps, candidate: { candidate.batchNorm(x, gamma, beta, running, training, momentum, $0).out },
+                                         reference: { peers.reference.batchNorm(x, gamma, beta, running, training, momentum, $0).out })]
+                try expect(context, got.out, want.out, what: "batchNormForward's out", situation: situation, inputs: inputs, peers: peers, batchSize: x.shape[0],
+                           parameters: epsilon) {
                     $0.batchNorm(x, gamma, beta, running, training, momentum, eps).out
                 }
-                try expect(context, got.running.mean, want.running.mean, what: "running.mean after batchNormForward", situation: situation, inputs: inputs, peers: peers) {
+                let weight = [Parameter("momentum", momentum, candidate: { candidate.batchNorm(x, gamma, beta, running, training, $0, eps).running.mean },
+                                        reference: { peers.reference.batchNorm(x, gamma, beta, running, training, $0, eps).running.mean })]
+                try expect(context, got.running.mean, want.running.mean, what: "running.mean after batchNormForward", situation: situation, inputs: inputs, peers: peers,
+                           parameters: weight) {
                     $0.batchNorm(x, gamma, beta, running, training, momentum, eps).running.mean
                 }
                 try expect(context, got.running.variance, want.running.variance, what: "running.variance after batchNormForward", situation: situation,
@@ -245,7 +257,9 @@ extension DeepTrainingLesson {
             let got = candidate.layerNorm(x, gamma, beta, eps), want = peers.reference.layerNorm(x, gamma, beta, eps)
             let situation = "x of shape \(x.shape)\(round == 4 ? " (a batch of one)" : ""), ε = \(eps) (seed \(context.seed))"
             let inputs: [(name: String, value: Tensor)] = [("x", x), ("gamma", gamma), ("beta", beta)]
-            try expect(context, got.out, want.out, what: "layerNormForward's out", situation: situation, inputs: inputs, peers: peers) {
+            try expect(context, got.out, want.out, what: "layerNormForward's out", situation: situation, inputs: inputs, peers: peers,
+                       parameters: [Parameter("epsilon (ε)", eps, candidate: { candidate.layerNorm(x, gamma, beta, $0).out },
+                                              reference: { peers.reference.layerNorm(x, gamma, beta, $0).out })]) {
                 $0.layerNorm(x, gamma, beta, eps).out
             }
             let g = got.backward(dOut), w = want.backward(dOut)

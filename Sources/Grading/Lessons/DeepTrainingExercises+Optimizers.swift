@@ -8,8 +8,22 @@ extension DeepTrainingLesson {
         let name: String
         let stateNames: [String]
         let initialState: @Sendable (_ shape: [Int]) -> [Tensor]
+        /// The hyperparameters the rule reads (μ, ρ, β₁, β₂): varied on a failure, to tell a number typed in their place.
+        var settings: [Setting] = []
         let apply: @Sendable (_ functions: F, _ w: Tensor, _ gradient: Tensor, _ state: [Tensor], _ learningRate: Double) -> (Tensor, [Tensor])
     }
+
+    /// One hyperparameter of a rule, read from and written into `Hyper`.
+    struct Setting: Sendable {
+        let name: String
+        let get: @Sendable (Hyper) -> Double
+        let set: @Sendable (inout Hyper, Double) -> Void
+    }
+
+    static let momentumSetting = Setting(name: "momentum (μ)", get: { $0.momentum }, set: { $0.momentum = $1 })
+    static let decaySetting = Setting(name: "decayRate (ρ)", get: { $0.decayRate }, set: { $0.decayRate = $1 })
+    static let beta1Setting = Setting(name: "beta1 (β₁)", get: { $0.beta1 }, set: { $0.beta1 = $1 })
+    static let beta2Setting = Setting(name: "beta2 (β₂)", get: { $0.beta2 }, set: { $0.beta2 = $1 })
 
     /// Hyperparameters drawn for one round.
     struct Hyper: Sendable {
@@ -44,10 +58,17 @@ extension DeepTrainingLesson {
             let (frozenGradients, frozenRates) = (gradients, rates)
             for makeRule in rules {
                 let rule = makeRule(hyper)
-                @Sendable func trajectory(_ f: F, upTo step: Int) -> (w: Tensor, state: [Tensor]) {
+                @Sendable func trajectory(_ f: F, upTo step: Int, rule: UpdateRule) -> (w: Tensor, state: [Tensor]) {
                     var (w, state) = (w0, rule.initialState(shape))
                     for t in 0..<step { (w, state) = rule.apply(f, w, frozenGradients[t], state, frozenRates[t]) }
                     return (w, state)
+                }
+                @Sendable func trajectory(_ f: F, upTo step: Int) -> (w: Tensor, state: [Tensor]) { trajectory(f, upTo: step, rule: rule) }
+                /// The parameter after `step` steps with one hyperparameter changed.
+                func changed(_ setting: Setting, to value: Double, _ f: F, upTo step: Int) -> (w: Tensor, state: [Tensor]) {
+                    var changedHyper = hyper
+                    setting.set(&changedHyper, value)
+                    return trajectory(f, upTo: step, rule: makeRule(changedHyper))
                 }
                 var (w, state) = (w0, rule.initialState(shape))
                 for t in 1...steps {
@@ -55,12 +76,24 @@ extension DeepTrainingLesson {
                     let want = trajectory(peers.reference, upTo: t)
                     let situation = "step \(t)\(t == 1 ? " (the first)" : "") of \(steps) from the same start, η this step \(Diagnosis.short(rates[t - 1])) (η changes between steps), \(hyper.description) (seed \(context.seed))"
                     let inputs: [(name: String, value: Tensor)] = [("w before the first step", w0), ("gradient this step", gradients[t - 1])]
+                    let settings = rule.settings.map { setting in
+                        Parameter(setting.name, setting.get(hyper), candidate: { changed(setting, to: $0, candidate, upTo: t).w },
+                                  reference: { changed(setting, to: $0, peers.reference, upTo: t).w })
+                    }
                     try expect(context, w, want.w, what: "the parameter after \(rule.name)", situation: situation, inputs: inputs,
-                               peers: peers) { trajectory($0, upTo: t).w }
+                               peers: peers, parameters: settings) { trajectory($0, upTo: t).w }
                     guard state.count == want.state.count else { throw CheckFailure("\(rule.name): the state has \(state.count) parts, expected \(want.state.count).") }
                     for (k, stateName) in rule.stateNames.enumerated() {
+                        // Adam's first step does not depend on β (the corrections cancel it): its moments do.
+                        let stateSettings = rule.settings.map { setting in
+                            Parameter(setting.name, setting.get(hyper), candidate: { value in
+                                          let state = changed(setting, to: value, candidate, upTo: t).state
+                                          return state.indices.contains(k) ? state[k] : Tensor.zeros([0])
+                                      },
+                                      reference: { changed(setting, to: $0, peers.reference, upTo: t).state[k] })
+                        }
                         try expect(context, state[k], want.state[k], what: "\(stateName) after \(rule.name)", situation: situation, inputs: inputs,
-                                   peers: peers) { trajectory($0, upTo: t).state[k] }
+                                   peers: peers, parameters: stateSettings) { trajectory($0, upTo: t).state[k] }
                     }
                 }
             }
@@ -68,13 +101,13 @@ extension DeepTrainingLesson {
     }
 
     static func momentumRule(_ h: Hyper) -> UpdateRule {
-        UpdateRule(name: "sgdMomentumUpdate", stateNames: ["the velocity"], initialState: { [Tensor.zeros($0)] }) { f, w, g, s, lr in
+        UpdateRule(name: "sgdMomentumUpdate", stateNames: ["the velocity"], initialState: { [Tensor.zeros($0)] }, settings: [momentumSetting]) { f, w, g, s, lr in
             let r = f.momentum(w, g, s[0], lr, h.momentum); return (r.w, [r.velocity])
         }
     }
 
     static func nesterovRule(_ h: Hyper) -> UpdateRule {
-        UpdateRule(name: "nesterovMomentumUpdate", stateNames: ["the velocity"], initialState: { [Tensor.zeros($0)] }) { f, w, g, s, lr in
+        UpdateRule(name: "nesterovMomentumUpdate", stateNames: ["the velocity"], initialState: { [Tensor.zeros($0)] }, settings: [momentumSetting]) { f, w, g, s, lr in
             let r = f.nesterov(w, g, s[0], lr, h.momentum); return (r.w, [r.velocity])
         }
     }
@@ -86,7 +119,7 @@ extension DeepTrainingLesson {
     }
 
     static func rmspropRule(_ h: Hyper) -> UpdateRule {
-        UpdateRule(name: "rmspropUpdate", stateNames: ["squaredGradientAverage"], initialState: { [Tensor.zeros($0)] }) { f, w, g, s, lr in
+        UpdateRule(name: "rmspropUpdate", stateNames: ["squaredGradientAverage"], initialState: { [Tensor.zeros($0)] }, settings: [decaySetting]) { f, w, g, s, lr in
             let r = f.rmsprop(w, g, s[0], lr, h.decayRate, h.epsilon); return (r.w, [r.average])
         }
     }
@@ -95,14 +128,14 @@ extension DeepTrainingLesson {
 
     static func adamRule(_ h: Hyper) -> UpdateRule {
         UpdateRule(name: "adamUpdate", stateNames: adamStateNames,
-                   initialState: { [Tensor.zeros($0), Tensor.zeros($0), Tensor(0)] }) { f, w, g, s, lr in
+                   initialState: { [Tensor.zeros($0), Tensor.zeros($0), Tensor(0)] }, settings: [beta1Setting, beta2Setting]) { f, w, g, s, lr in
             let r = f.adam(w, g, adamState(s), lr, h.beta1, h.beta2, h.epsilon); return (r.w, adamList(r.state))
         }
     }
 
     static func adamWRule(_ h: Hyper) -> UpdateRule {
         UpdateRule(name: "adamWUpdate", stateNames: adamStateNames,
-                   initialState: { [Tensor.zeros($0), Tensor.zeros($0), Tensor(0)] }) { f, w, g, s, lr in
+                   initialState: { [Tensor.zeros($0), Tensor.zeros($0), Tensor(0)] }, settings: [beta1Setting, beta2Setting]) { f, w, g, s, lr in
             let r = f.adamW(w, g, adamState(s), lr, h.beta1, h.beta2, h.epsilon, h.weightDecay); return (r.w, adamList(r.state))
         }
     }
@@ -255,6 +288,9 @@ extension DeepTrainingLesson {
             Change("moments reset every step", "m, v and t do not carry over between steps: update the state you were given and store it back (`state.firstMoment = …`).") {
                 $0.adam = adamVariant(resetState: true)
             },
+            Change("β₁ and β₂ written in as 0.9 and 0.999", "the update uses β₁ = 0.9 and β₂ = 0.999 (the usual defaults) whatever it is given: use the `beta1` and `beta2` arguments (the grader draws them at random).") {
+                $0.adam = { w, g, state, lr, _, _, epsilon in F.reference.adam(w, g, state, lr, 0.9, 0.999, epsilon) }
+            },
             Change("β₁ and β₂ swapped", "β₁ belongs to the gradient's average m and β₂ to the squared gradient's average v.") {
                 $0.adam = adamVariant(swapBetas: true)
             },
@@ -271,6 +307,14 @@ extension DeepTrainingLesson {
             },
         ],
         alternatives: [
+            Change("bias corrections as −expm1(t·log β)") {
+                $0.adam = { w, g, s, lr, beta1, beta2, epsilon in
+                    let m = beta1 * s.firstMoment + (1 - beta1) * g, v = beta2 * s.secondMoment + (1 - beta2) * g * g
+                    let t = Double(s.step + 1)
+                    let c1 = -Foundation.expm1(t * Foundation.log(beta1)), c2 = -Foundation.expm1(t * Foundation.log(beta2))
+                    return (w - lr * (m / c1) / (sqrt(v / c2) + epsilon), (m, v, s.step + 1))
+                }
+            },
             Change("bias correction folded into the step size (Kingma and Ba's efficient form)") {
                 $0.adam = { w, g, s, lr, b1, b2, eps in
                     let t = Double(s.step + 1)

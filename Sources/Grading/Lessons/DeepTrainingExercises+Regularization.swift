@@ -29,6 +29,9 @@ extension DeepTrainingLesson {
                     return (penalty, layers.map { (lambda * $0.weights, lambda * $0.bias) })
                 }
             },
+            Change("λ hard-coded as 0.01", "the penalty uses λ = 0.01 whatever strength it is given: use the `strength` argument (the grader passes 0, 0.1, 2.5 and a random λ).") {
+                $0.l2Penalty = { layers, _ in F.reference.l2Penalty(layers, 0.01) }
+            },
             Change("λ‖W‖² without the ½", "the penalty is λ·ΣW² (gradient 2λW); this course uses (λ/2)·ΣW², whose gradient is λW — lesson 04's convention.") {
                 $0.l2Penalty = { layers, lambda in
                     (lambda * layers.reduce(0) { $0 + ($1.weights * $1.weights).sum() }, layers.map { (2 * lambda * $0.weights, Tensor.zeros(like: $0.bias)) })
@@ -62,7 +65,10 @@ extension DeepTrainingLesson {
             let got = candidate.l2Penalty(layers, lambda), want = peers.reference.l2Penalty(layers, lambda)
             let situation = "\(layers.count) layers of shapes \(layers.map(\.weights.shape)), λ = \(Diagnosis.short(lambda)) (seed \(context.seed))"
             let inputs: [(name: String, value: Tensor)] = [("first weights", layers[0].weights), ("first bias", layers[0].bias)]
-            try expect(context, Tensor(got.penalty), Tensor(want.penalty), what: "the penalty", situation: situation, inputs: inputs, peers: peers) {
+            let strength = [Parameter("strength (λ)", lambda, candidate: { Tensor(candidate.l2Penalty(layers, $0).penalty) },
+                                      reference: { Tensor(peers.reference.l2Penalty(layers, $0).penalty) })]
+            try expect(context, Tensor(got.penalty), Tensor(want.penalty), what: "the penalty", situation: situation, inputs: inputs, peers: peers,
+                       parameters: strength) {
                 Tensor($0.l2Penalty(layers, lambda).penalty)
             }
             guard got.gradients.count == layers.count else { throw CheckFailure("l2Penalty returned \(got.gradients.count) gradients for \(layers.count) layers.") }
@@ -224,7 +230,7 @@ extension DeepTrainingLesson {
             "n = √(Σ over tensors of Σ g²); if n > c multiply every tensor by c/n. Return n itself (before clipping) as `norm`.",
             "Sketch: `let norm = gradients.reduce(0) { $0 + ($1 * $1).sum() }.squareRoot()`, then `guard norm > maxNorm else { return (gradients, norm) }`.",
         ],
-        standard: "compared with the reference (the clipped tensors and the norm) on lists of 2–3 tensors of different shapes (one much shorter than the others): norms above the maximum (×1.5 to ×1000), below it, exactly equal to it, and all-zero gradients (no NaN); |error| ≤ 1e-8 + 1e-6·|expected|",
+        standard: "compared with the reference (the clipped tensors and the norm) on lists of 2–3 tensors of different shapes (one much shorter than the others): norms above the maximum (×1.5 to ×1000), below it, exactly equal to it, all-zero gradients (no NaN), and gradients about 1e-6 in size (clipping is scale-invariant: no ε added to the norm); |error| ≤ 1e-8 + 1e-6·|expected|",
         mistakes: [
             Change("clipped per tensor", "each tensor is clipped by its own norm: the norm is global, one number over every element of every gradient, and one factor scales them all (so the direction of the whole step is kept).") {
                 $0.clipByGlobalNorm = { gradients, c in
@@ -244,11 +250,24 @@ extension DeepTrainingLesson {
                     return (squared > c ? gradients.map { $0 * (c / squared) } : gradients, squared)
                 }
             },
+            Change("ε added to the norm", "the factor is c/(‖g‖ + ε): clipping is scale-invariant, and with gradients about 1e-6 in size the ε changes the factor by tens of percent. Use c/‖g‖ — the zero case never reaches it, since 0 is not above c.") {
+                $0.clipByGlobalNorm = { gradients, c in
+                    let reference = DeepTrainingFunctions.reference.clipByGlobalNorm(gradients, c)
+                    guard reference.norm > c else { return reference }
+                    return (gradients.map { $0 * (c / (reference.norm + 1e-6)) }, reference.norm)
+                }
+            },
             Change("the norm after clipping returned", "`norm` is the global norm BEFORE clipping (what you would log to see whether gradients explode).") {
                 $0.clipByGlobalNorm = { gradients, c in let r = F.reference.clipByGlobalNorm(gradients, c); return (r.clipped, min(r.norm, c)) }
             },
         ],
         alternatives: [
+            Change("clipped when the norm is ≥ c (at c the factor is 1)") {
+                $0.clipByGlobalNorm = { gradients, c in
+                    let n = gradients.reduce(0) { $0 + ($1 * $1).sum() }.squareRoot()
+                    return n >= c && n > 0 ? (gradients.map { $0 * (c / n) }, n) : (gradients, n)
+                }
+            },
             Change("a factor min(1, c/n) applied always") {
                 $0.clipByGlobalNorm = { gradients, c in
                     let n = gradients.map { $0.norm() }.reduce(0) { ($0 * $0 + $1 * $1).squareRoot() }
@@ -258,12 +277,15 @@ extension DeepTrainingLesson {
             },
         ]
     ) { candidate, peers, context in
-        let cases: [(String, Double?)] = [("norm above the maximum (×1.5)", 1.5), ("norm far above the maximum (×1000)", 1000),
-                                          ("norm below the maximum (×0.6)", 0.6), ("norm exactly the maximum", 1), ("all-zero gradients", nil)]
-        for (situationName, factor) in cases {
+        // Clipping is scale-invariant: gradients a millionth as large, clipped to a millionth of the maximum, give the
+        // same factor, so a guard such as c/(‖g‖ + 1e-6) (PyTorch adds one) shows there.
+        let cases: [(String, Double?, Double)] = [("norm above the maximum (×1.5)", 1.5, 1), ("norm far above the maximum (×1000)", 1000, 1),
+                                                  ("norm below the maximum (×0.6)", 0.6, 1), ("norm exactly the maximum", 1, 1),
+                                                  ("all-zero gradients", nil, 1), ("tiny gradients (about 1e-6) with the norm ×2 the maximum", 2, 1e-6)]
+        for (situationName, factor, scale) in cases {
             // Two or three tensors, the last much shorter than the rest: clipping each tensor by its own norm leaves it alone.
             let count = context.random.nextInt(in: 2...3)
-            var gradients = (0..<count).map { _ in context.randomTensor(context.randomShape(ranks: 1...2, sizes: 2...4)) }
+            var gradients = (0..<count).map { _ in context.randomTensor(context.randomShape(ranks: 1...2, sizes: 2...4), scale: scale) }
             gradients[count - 1] = gradients[count - 1] * 0.01
             if factor == nil { gradients = gradients.map { Tensor.zeros(like: $0) } }
             let norm = gradients.reduce(0) { $0 + ($1 * $1).sum() }.squareRoot()
@@ -288,6 +310,6 @@ extension DeepTrainingLesson {
                            inputs: [("gradient \(k)", frozen[k])], peers: peers) { $0.clipByGlobalNorm(frozen, limit).clipped[k] }
             }
         }
-        context.pass("matches the reference above, far above, below and exactly at the maximum, and on zero gradients")
+        context.pass("matches the reference above, far above, below and exactly at the maximum, on zero gradients, and on tiny ones")
     }
 }

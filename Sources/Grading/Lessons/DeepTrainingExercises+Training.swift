@@ -275,8 +275,15 @@ extension DeepTrainingLesson {
             "Per minibatch: η = schedule.learningRate(atStep: s, base: η₀); (loss, g) = deepNetworkLoss(&network, …, using: &generator); flat = clip?(g.flattened); optimizer.step; s += 1. Per epoch: trainAccuracy, validationAccuracy, validationLoss = softmaxCrossEntropy(deepNetworkScores(network, validation.features), labels:).loss.",
             "Sketch: `var parameters = network.parameters; optimizer.step(&parameters, gradients: flat, decaying: network.decayedParameters); network.parameters = parameters` — the optimizer is a `var` declared before the epochs.",
         ],
-        standard: "deepNetworkAccuracy compared with the reference; trainDeepNetwork compared with the reference (every loss, learning rate, accuracy, validation loss and the final parameters) on 3 runs over clusters in 4-D: momentum with a constant rate and no normalization; Adam with cosine warmup, batch norm, dropout p = 0.2 and clipping at norm 1; AdamW with step decay and layer norm — 2–3 epochs, batch sizes leaving a partial last batch; |error| ≤ 1e-8 + 1e-6·|expected|; 0 epochs return the network unchanged with an empty history; integration: a [64, 32, 10] network with batch norm and Adam reaches 100% training accuracy on 20 digits within 40 epochs (one batch of 20 per epoch)",
+        standard: "deepNetworkAccuracy compared with the reference; trainDeepNetwork compared with the reference (every loss, learning rate, accuracy, validation loss and the final parameters) on 3 runs over clusters in 4-D: momentum with a constant rate and no normalization; Adam with cosine warmup, batch norm, dropout p = 0.2 and clipping (at a norm drawn from 0.4–0.9); AdamW with step decay and layer norm — μ, β₁, β₂, ε, the weight decay, the decay factor and step, and the warmup drawn afresh each time, so a value written into the loop shows; 2–3 epochs, batch sizes leaving a partial last batch; |error| ≤ 1e-8 + 1e-6·|expected|; 0 epochs return the network unchanged with an empty history; integration: a [64, 32, 10] network with batch norm and Adam reaches 100% training accuracy on 20 digits within 40 epochs (one batch of 20 per epoch)",
         mistakes: [
+            Change("μ written into the loop as 0.9", "the loop runs momentum with μ = 0.9 whatever `.momentum(μ)` it is given: pass the optimizer choice's own μ on (the grader draws it from 0.55–0.85).") {
+                $0.train = { network, train, validation, choice, lr, schedule, epochs, batchSize, lambda, clip, seed in
+                    var typed = choice
+                    if case .momentum = choice { typed = .momentum(0.9) }
+                    return F.reference.train(network, train, validation, typed, lr, schedule, epochs, batchSize, lambda, clip, seed)
+                }
+            },
             Change("optimizer state reset every step", "the optimizer is re-created for every minibatch, so its state (the momentum buffer, Adam's moments) resets every step: make it once before the loop and keep using it.") {
                 var c = F.TrainingChanges(); c.resetOptimizerEveryStep = true
                 $0.train = F.referenceTrain(with: c)
@@ -323,12 +330,19 @@ extension DeepTrainingLesson {
         }
         context.pass("deepNetworkAccuracy matches the reference on 3 random networks")
 
+        // The settings are drawn afresh each time (none of them a round number a learner would type): the loop must
+        // pass on what it is given, and a μ, β, ε, decay factor or clipping norm written into the loop shows.
+        func draw(_ range: Range<Double>) -> Double { (context.random.nextUniform(in: range) * 1000).rounded() / 1000 }
+        let mu = draw(0.55..<0.85), beta1 = draw(0.7..<0.85), beta2 = draw(0.9..<0.98), epsilon = [1e-7, 1e-5, 1e-3][context.random.nextInt(in: 0..<3)]
+        let beta1W = draw(0.7..<0.85), beta2W = draw(0.9..<0.98), decay = draw(0.03..<0.3), factor = draw(0.3..<0.7), clipNorm = draw(0.4..<0.9)
+        let dropEvery = context.random.nextInt(in: 2...4), warmup = context.random.nextInt(in: 2...3)
         let runs: [(String, F.NormalizationKind, Double, F.OptimizerChoice, Double, F.ScheduleChoice, Double, Double?)] = [
-            ("momentum 0.9, constant η = 0.05, λ = 0.01", .none, 0, .momentum(0.9), 0.05, .constant, 0.01, nil),
-            ("Adam, cosine warmup (2 warmup steps of 10), batch norm, dropout 0.2, clipping at 1", .batch, 0.2,
-             .adam(beta1: 0.9, beta2: 0.99, epsilon: 1e-8), 0.02, .cosineWarmup(warmupSteps: 2, totalSteps: 10, minimumLearningRate: 0.001), 0.001, 1.0),
-            ("AdamW (λ_w = 0.1), step decay every 3 steps by 0.5, layer norm", .layer, 0,
-             .adamW(beta1: 0.8, beta2: 0.95, epsilon: 1e-6, weightDecay: 0.1), 0.03, .stepDecay(dropEvery: 3, factor: 0.5), 0, nil),
+            ("momentum \(mu), constant η = 0.05, λ = 0.01", .none, 0, .momentum(mu), 0.05, .constant, 0.01, nil),
+            ("Adam (β₁ = \(beta1), β₂ = \(beta2), ε = \(epsilon)), cosine warmup (\(warmup) warmup steps of 10), batch norm, dropout 0.2, clipping at \(clipNorm)",
+             .batch, 0.2, .adam(beta1: beta1, beta2: beta2, epsilon: epsilon), 0.02,
+             .cosineWarmup(warmupSteps: warmup, totalSteps: 10, minimumLearningRate: 0.001), 0.001, clipNorm),
+            ("AdamW (β₁ = \(beta1W), β₂ = \(beta2W), ε = 1e-6, λ_w = \(decay)), step decay every \(dropEvery) steps by \(factor), layer norm", .layer, 0,
+             .adamW(beta1: beta1W, beta2: beta2W, epsilon: 1e-6, weightDecay: decay), 0.03, .stepDecay(dropEvery: dropEvery, factor: factor), 0, nil),
         ]
         for (name, normalization, p, optimizer, lr, schedule, lambda, clip) in runs {
             let train = clusters(&context, count: context.random.nextInt(in: 13...17)), validation = clusters(&context, count: 7)

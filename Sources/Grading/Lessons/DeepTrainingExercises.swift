@@ -22,9 +22,9 @@ enum DeepTrainingLesson {
     /// Compares one tensor with the reference, naming any known mistake that reproduces it.
     static func expect(_ context: GradingContext, _ got: Tensor, _ want: Tensor, what: String, situation: String,
                        inputs: [(name: String, value: Tensor)] = [], peers: Peers<F>, tolerance: Tolerance = .standard,
-                       batchSize: Int? = nil, _ output: @escaping @Sendable (F) -> Tensor) throws {
+                       batchSize: Int? = nil, parameters: [Parameter] = [], _ output: @escaping @Sendable (F) -> Tensor) throws {
         try context.expectClose(got, want, what: what, situation: situation, inputs: inputs, tolerance: tolerance,
-                                batchSize: batchSize, suspects: peers.suspects(output))
+                                batchSize: batchSize, suspects: peers.suspects(output), parameters: parameters)
     }
 
     // MARK: - Initialization

@@ -198,6 +198,13 @@ extension LinearRegressionLesson {
             },
         ],
         alternatives: [
+            Change("a column of ones first, the bias read first") {
+                $0.solveNormalEquations = { X, y in
+                    let A = Tensor.concatenate([Tensor.ones([X.shape[0], 1]), X], axis: 1)
+                    let theta = solveLinearSystem(matmul(A.transposed(), A), matmul(A.transposed(), y))
+                    return (theta.slice(axis: 0, 1..<(X.shape[1] + 1)), theta[0])
+                }
+            },
             Change("centered data, bias recovered from the means") {
                 $0.solveNormalEquations = { X, y in
                     let xMean = X.mean(axis: 0), yMean = y.mean()
@@ -280,6 +287,9 @@ extension LinearRegressionLesson {
                     return (w, yMean - dot(xMean, w))
                 }
             },
+            Change("λ hard-coded as 0.1 in the loss", "ridgeLoss uses λ = 0.1 whatever λ it is given: use the `lambda` argument (the grader passes 0.1 and 2.5).") {
+                $0.ridgeLoss = { X, y, w, b, _ in LinearRegressionFunctions.reference.ridgeLoss(X, y, w, b, 0.1) }
+            },
             Change("closed form penalizes the bias", "the closed form puts λ on the bias too (a column of ones with NλI over all of θ): center the data and penalize w only.") {
                 $0.solveRidge = { X, y, lambda in
                     let d = X.shape[1], n = Double(X.shape[0])
@@ -310,7 +320,8 @@ extension LinearRegressionLesson {
     static func checkRidge(_ candidate: F, peers: Peers<F>, _ context: inout GradingContext) throws {
         // Two values of λ, neither 1, so that λ left out, squared or inverted shows.
         for lambda in [0.1, 2.5] {
-            try checkLossAndGradients("ridgeLoss (λ = \(lambda))", &context, peers: peers, candidate: candidate) { f in
+            try checkLossAndGradients("ridgeLoss (λ = \(lambda))", &context, peers: peers, candidate: candidate,
+                                      setting: ("λ", lambda, { f, lambda in { X, y, w, b in f.ridgeLoss(X, y, w, b, lambda) } })) { f in
                 { X, y, w, b in f.ridgeLoss(X, y, w, b, lambda) }
             }
         }
@@ -321,7 +332,9 @@ extension LinearRegressionLesson {
             let got = candidate.solveRidge(p.X, p.y, lam), want = peers.reference.solveRidge(p.X, p.y, lam)
             let situation = "random problem #\(round), λ = \(lam)"
             try context.expectClose(got.weights, want.weights, what: "the weights from solveRidge", situation: situation, inputs: inputs,
-                                    suspects: peers.suspects { $0.solveRidge(p.X, p.y, lam).weights })
+                                    suspects: peers.suspects { $0.solveRidge(p.X, p.y, lam).weights },
+                                    parameters: [Parameter("λ", lam, candidate: { candidate.solveRidge(p.X, p.y, $0).weights },
+                                                           reference: { peers.reference.solveRidge(p.X, p.y, $0).weights })])
             try context.expectClose(got.bias, want.bias, what: "the bias from solveRidge", situation: situation, inputs: inputs,
                                     suspects: peers.suspects { Tensor($0.solveRidge(p.X, p.y, lam).bias) })
             let gradient = peers.reference.ridgeLoss(p.X, p.y, got.weights, got.bias, lam)

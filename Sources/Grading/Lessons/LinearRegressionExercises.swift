@@ -56,6 +56,7 @@ enum LinearRegressionLesson {
     /// checks both gradients numerically against the candidate's own loss.
     static func checkLossAndGradients(
         _ name: String, _ context: inout GradingContext, peers: Peers<F>, candidate: F,
+        setting: (name: String, value: Double, select: @Sendable (F, Double) -> (@Sendable (Tensor, Tensor, Tensor, Double) -> F.LossAndGradients))? = nil,
         _ select: @escaping @Sendable (F) -> (@Sendable (Tensor, Tensor, Tensor, Double) -> F.LossAndGradients)
     ) throws {
         let mine = select(candidate), reference = select(peers.reference)
@@ -64,8 +65,15 @@ enum LinearRegressionLesson {
         for (situation, p) in cases {
             let got = mine(p.X, p.y, p.weights, p.bias), want = reference(p.X, p.y, p.weights, p.bias)
             let n = p.X.shape[0]
+            // A setting (ridge's λ) is varied too, to tell a number typed in its place.
+            let parameters = setting.map { setting in
+                [Parameter(setting.name, setting.value,
+                           candidate: { Tensor(setting.select(candidate, $0)(p.X, p.y, p.weights, p.bias).loss) },
+                           reference: { Tensor(setting.select(peers.reference, $0)(p.X, p.y, p.weights, p.bias).loss) })]
+            } ?? []
             try context.expectClose(got.loss, want.loss, what: "the loss of \(name)", situation: situation, inputs: p.inputs,
-                                    batchSize: n, suspects: peers.suspects { Tensor(select($0)(p.X, p.y, p.weights, p.bias).loss) })
+                                    batchSize: n, suspects: peers.suspects { Tensor(select($0)(p.X, p.y, p.weights, p.bias).loss) },
+                                    parameters: parameters)
             try context.expectClose(got.dWeights, want.dWeights, what: "dWeights of \(name)", situation: situation, inputs: p.inputs,
                                     batchSize: n, suspects: peers.suspects { select($0)(p.X, p.y, p.weights, p.bias).dWeights })
             try context.expectClose(got.dBias, want.dBias, what: "dBias of \(name)", situation: situation, inputs: p.inputs,
@@ -182,6 +190,12 @@ enum LinearRegressionLesson {
             },
         ],
         alternatives: [
+            Change("dot products: r·r/N, r·X") {
+                $0.mseLoss = { X, y, w, b in
+                    let r = matmul(X, w) + b - y, n = Double(X.shape[0])
+                    return (dot(r, r) / n, matmul(r, X) * (2 / n), 2 * r.mean())
+                }
+            },
             Change("the residual as a row vector: r·X instead of Xᵀ·r") {
                 $0.mseLoss = { X, y, w, b in
                     let n = Double(X.shape[0])
@@ -230,6 +244,9 @@ enum LinearRegressionLesson {
             Change("added the gradient", "the step adds the gradient, which climbs the loss: gradient descent subtracts η·gradient.") {
                 $0.gradientDescentStep = { w, b, dw, db, lr in (w + lr * dw, b + lr * db) }
             },
+            Change("η hard-coded as 0.1", "the step uses η = 0.1 whatever learning rate it is given: use the `learningRate` argument (the grader passes 0.001 to 1).") {
+                $0.gradientDescentStep = { w, b, dw, db, _ in (w - 0.1 * dw, b - 0.1 * db) }
+            },
             Change("bias not updated", "the bias is returned unchanged: it takes a step too, b − η·dBias.") {
                 $0.gradientDescentStep = { w, b, dw, _, lr in (w - lr * dw, b) }
             },
@@ -258,10 +275,17 @@ enum LinearRegressionLesson {
             let inputs: [(name: String, value: Tensor)] = [("weights", w), ("bias", Tensor([b])), ("dWeights", dw),
                                                            ("dBias", Tensor([db])), ("learningRate", Tensor([lr]))]
             let got = candidate.gradientDescentStep(w, b, dw, db, lr), want = peers.reference.gradientDescentStep(w, b, dw, db, lr)
+            // η varies from step to step, so a number typed in its place is right for one step at most, and named.
             try context.expectClose(got.weights, want.weights, what: "the new weights", situation: "step #\(round)", inputs: inputs,
-                                    suspects: peers.suspects { $0.gradientDescentStep(w, b, dw, db, lr).weights })
+                                    suspects: peers.suspects { $0.gradientDescentStep(w, b, dw, db, lr).weights },
+                                    parameters: [Parameter("the learning rate (η)", lr,
+                                                           candidate: { candidate.gradientDescentStep(w, b, dw, db, $0).weights },
+                                                           reference: { peers.reference.gradientDescentStep(w, b, dw, db, $0).weights })])
             try context.expectClose(got.bias, want.bias, what: "the new bias", situation: "step #\(round)", inputs: inputs,
-                                    suspects: peers.suspects { Tensor($0.gradientDescentStep(w, b, dw, db, lr).bias) })
+                                    suspects: peers.suspects { Tensor($0.gradientDescentStep(w, b, dw, db, lr).bias) },
+                                    parameters: [Parameter("the learning rate (η)", lr,
+                                                           candidate: { Tensor(candidate.gradientDescentStep(w, b, dw, db, $0).bias) },
+                                                           reference: { Tensor(peers.reference.gradientDescentStep(w, b, dw, db, $0).bias) })])
         }
         context.pass("gradientDescentStep matches the reference on 5 random steps")
     }
