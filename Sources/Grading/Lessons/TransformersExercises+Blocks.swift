@@ -264,15 +264,6 @@ extension TransformersLesson {
         ],
         alternatives: [
             Change("clipping and the schedule written by hand") { $0.trainingStep = F.trainingStepVariant() },
-            Change("PyTorch's clipping factor min(1, c/(norm + 1e-6)), applied before the step") {
-                $0.trainingStep = { parameters, gradients, optimizer, step, schedule, maxNorm in
-                    let norm = gradients.reduce(0) { $0 + ($1 * $1).sum() }.squareRoot()
-                    let factor = min(1, maxNorm / (norm + 1e-6))
-                    // Scaled below c already, so the reference's own clipping does not fire again.
-                    let r = F.reference.trainingStep(parameters, gradients.map { $0 * factor }, optimizer, step, schedule, maxNorm)
-                    return (r.parameters, r.optimizer, r.learningRate, norm)
-                }
-            },
         ]
     ) { candidate, peers, context in
         for run in 0..<2 {
