@@ -203,7 +203,7 @@ func sentimentClassificationSection(_ options: DemoOptions, functions f: Recurre
     }
     if lstmAll > ceiling {
         print("   ✓ The LSTM beats the bag-of-words ceiling by \(String(format: "%.1f", lstmAll - ceiling)) points: it reads the words in order, so its state can")
-        print("     carry \"the last word was not\" to the adjective and flip it — the word order the bag throws away.")
+        print("     carry a \"not\" it has just read to the next adjective and flip it — the word order the bag throws away.")
     } else {
         print("   The LSTM does not beat the bag-of-words ceiling in this run"
             + (options.quick ? " (quick mode: train in full)." : "."))
@@ -282,13 +282,14 @@ struct ReviewData {
     static func generate(trainingPairs: Int, trainingOthers: Int, heldOutPairs: Int, heldOutOthers: Int, seed: UInt64) -> ReviewData {
         var random = SeededGenerator(seed: seed)
         var seen: Set<String> = []
-        func clause(_ adjective: String, negated: Bool) -> [String] {
-            var words = ["the", random.element(of: nouns), random.element(of: verbs)]
+        func clause(_ adjective: String, negated: Bool, after first: [String] = []) -> [String] {
+            // A second clause is about something else: its noun differs from the first clause's.
+            var words = ["the", random.element(of: nouns.filter { !first.contains($0) }), random.element(of: verbs)]
             if negated { words.append("not") }
             if random.nextBool() { words.append(random.element(of: intensifiers)) }
             return words + [adjective]
         }
-        func joined(_ a: [String], _ b: [String]) -> [String] { a + [random.element(of: joins)] + b }
+        func joined(_ a: [String], _ b: ([String]) -> [String]) -> [String] { a + [random.element(of: joins)] + b(a) }
         func fresh(_ sentences: [Sentence]) -> Bool {
             let texts = sentences.map(\.text)
             guard texts.allSatisfy({ !seen.contains($0) }) else { return false }
@@ -304,9 +305,9 @@ struct ReviewData {
                                                     : (random.element(of: negative), random.element(of: positive))
                 // The twins differ only in which clause holds the "not": the second is built from the same random draws.
                 let saved = random
-                let notFirst = joined(clause(first, negated: true), clause(second, negated: false))
+                let notFirst = joined(clause(first, negated: true)) { clause(second, negated: false, after: $0) }
                 random = saved
-                let notSecond = joined(clause(first, negated: false), clause(second, negated: true))
+                let notSecond = joined(clause(first, negated: false)) { clause(second, negated: true, after: $0) }
                 // "not" on the positive adjective: −1 − 1 < 0; on the negative one: +1 + 1 > 0.
                 let a = Sentence(words: notFirst, label: positiveFirst ? 0 : 1, kind: .negationScope)
                 let b = Sentence(words: notSecond, label: positiveFirst ? 1 : 0, kind: .negationScope)
@@ -318,7 +319,7 @@ struct ReviewData {
                 let isPositive = random.nextBool()
                 let pool = isPositive ? positive : negative
                 let words = made % 2 == 0 ? clause(random.element(of: pool), negated: false)
-                                          : joined(clause(random.element(of: pool), negated: false), clause(random.element(of: pool), negated: false))
+                                          : joined(clause(random.element(of: pool), negated: false)) { clause(random.element(of: pool), negated: false, after: $0) }
                 let sentence = Sentence(words: words, label: isPositive ? 1 : 0, kind: made % 2 == 0 ? .single : .agreeing)
                 if fresh([sentence]) { set.append(sentence); made += 1 }
             }
