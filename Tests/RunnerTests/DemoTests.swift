@@ -184,7 +184,7 @@ struct DemoTests {
         }
     }
 
-    @Test("07: the LSTM solves the adding problem, the vanilla RNN stays near the baseline, and the gradient sentence matches the numbers")
+    @Test("07: the LSTM solves the adding problem, the vanilla RNN stays near the baseline, the gradient sentence matches the numbers, and where word order matters the LSTM beats the bag-of-words ceiling")
     func seventhLessonDemo() async throws {
         let text = try await output(ofLesson: 7)
         let rnn = try #require(number(after: "vanilla RNN: test MSE ", in: text), "no RNN test MSE:\n\(text)")
