@@ -187,7 +187,7 @@ func sentimentClassificationSection(_ options: DemoOptions, functions f: Recurre
     let (lstmAll, lstmFree, lstmScope) = (accuracy(lstmPredicted), accuracy(lstmPredicted, where: orderFree), accuracy(lstmPredicted, where: orderDependent))
     print("""
        held-out set: \(data.heldOut.count) sentences, \(percent(positiveShare)) positive (a constant guess scores at most \(percent(max(positiveShare, 100 - positiveShare))))
-       bag-of-words ceiling \(percent(ceiling)): the best any model that sees only which words occur can do on this held-out set
+       bag-of-words ceiling \(percent(ceiling)): the best any model that sees only which words occur (and how often) can do here
          (grouping its sentences by their multiset of words, each group answered with its larger label; every twin pair
          is such a group split half and half, so on the order-dependent half the ceiling is 50%)
        bag of embeddings: held-out accuracy \(percent(bagAll))   (order-free sentences \(percent(bagFree)), order-dependent \(percent(bagScope)))   training time \(String(format: "%.1f", bag.seconds)) s
