@@ -8,7 +8,7 @@ import Implementations
 /// step shows why.
 let recurrentNetsDemo = Demo(
     lesson: 7, title: "Recurrent networks",
-    exercises: ["rnn.step", "rnn.sequence", "rnn.lstmStep", "rnn.lstm"]
+    exercises: ["rnn.step", "rnn.sequence", "rnn.lstmStep", "rnn.lstm", "rnn.embedding", "rnn.temporal"]
 ) { options in
     let f = RecurrentNetsFunctions.mixing(learnerFor: options.passed)
     let plotWidth = min(60, max(30, Terminal.width - 16))
@@ -189,5 +189,6 @@ let recurrentNetsDemo = Demo(
                                               series: curves, logY: true), named: "07-adding-loss.svg")
     let normPath = try options.write(SVGPlot(title: "Adding problem: gradient norm at each time step, relative to the last", xLabel: "time step",
                                              yLabel: "relative ‖∂L/∂h_t‖", series: normSeries, logY: true), named: "07-gradient-norms.svg")
-    print("SVG plots: \(curvePath)\n           \(normPath)")
+    let classificationPaths = try sentimentClassificationSection(options, functions: f)   // RecurrentNetsDemo+Classification.swift
+    print("SVG plots: " + ([curvePath, normPath] + classificationPaths).joined(separator: "\n           "))
 }

@@ -184,7 +184,7 @@ struct DemoTests {
         }
     }
 
-    @Test("07: the LSTM solves the adding problem, the vanilla RNN stays near the baseline, and the gradient sentence matches the numbers")
+    @Test("07: the LSTM solves the adding problem, the vanilla RNN stays near the baseline, the gradient sentence matches the numbers, and where word order matters the LSTM beats the bag-of-words ceiling")
     func seventhLessonDemo() async throws {
         let text = try await output(ofLesson: 7)
         let rnn = try #require(number(after: "vanilla RNN: test MSE ", in: text), "no RNN test MSE:\n\(text)")
@@ -198,8 +198,25 @@ struct DemoTests {
         #expect(rnnGradient.isFinite && lstmGradient.isFinite && rnnGradient > 0 && lstmGradient > 0)
         #expect(text.contains(rnnGradient < lstmGradient ? "× smaller than the LSTM's" : "is not smaller than the LSTM's"),
                 "the sentence about the gradients does not match the numbers:\n\(text)")
+        // Word order: the bag of embeddings cannot beat the ceiling it prints (twins share their words), the LSTM does.
+        let section = String(try #require(text.range(of: "Sequence classification").map { text[$0.lowerBound...] }, "no classification:\n\(text)"))
+        #expect(number(after: "held-out sets share no sentence (", in: section) == 0, "training and held-out sentences overlap")
+        let ceiling = try #require(number(after: "bag-of-words ceiling ", in: section), "no ceiling:\n\(section)")
+        let constant = try #require(number(after: "a constant guess scores at most ", in: section))
+        let bagLine = try #require(section.range(of: "bag of embeddings: held-out accuracy ").map { String(section[$0.lowerBound...]) })
+        let (bag, bagTwins) = (try #require(number(after: "accuracy ", in: bagLine)), try #require(number(after: "order-dependent ", in: bagLine)))
+        let lstmLine = try #require(section.range(of: "LSTM:              held-out accuracy ").map { String(section[$0.lowerBound...]) })
+        let (lstmAccuracy, lstmTwins) = (try #require(number(after: "accuracy ", in: lstmLine)), try #require(number(after: "order-dependent ", in: lstmLine)))
+        #expect(constant < ceiling && ceiling < 100 && bag <= ceiling, "ceiling \(ceiling), constant guess \(constant), bag \(bag)")
+        #expect(bagTwins == 50 && section.contains("right on exactly 50% of the order-dependent"), "the twins got different answers from the bag")
+        #expect(lstmAccuracy > ceiling && lstmTwins > 90 && section.contains("✓ The LSTM beats the bag-of-words ceiling"),
+                "the LSTM should beat the ceiling \(ceiling): \(lstmAccuracy)% (\(lstmTwins)% on the twins)")
+        #expect((number(after: "training time ", in: lstmLine) ?? 0) > 0)
+        // The first six examples are three twin pairs: the bag answers each pair alike, so exactly three of its answers are wrong.
+        let examples = section.components(separatedBy: "\n").filter { $0.contains(";  bag ") }.prefix(6)
+        #expect(examples.count == 6 && examples.filter { $0.contains("bag − ✗") || $0.contains("bag + ✗") }.count == 3, "\(examples)")
+        #expect(text.contains("07-sentiment-accuracy.svg") && text.contains("07-sentiment-loss.svg"), "the SVG plots were not listed")
     }
-
 
 
 
