@@ -44,13 +44,10 @@ public func layerNormForward(_ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: 
 
 /// Exercise `dnn.layerNorm` — layer normalization, backward.
 ///
-/// Batch norm's backward with the roles of the axes swapped for dx: each
-/// row's statistics depend on that row's D features only. γ and β are still
-/// per feature, so their gradients sum over the batch:
-///
-///     ∂L/∂β = Σᵢ ∂L/∂outᵢ,   ∂L/∂γ = Σᵢ ∂L/∂outᵢ ⊙ x̂ᵢ
-///
-/// Chapter section "Layer norm, backward" has dx.
+/// Compute ∂L/∂x, ∂L/∂γ and ∂L/∂β. Batch norm's backward with the roles of
+/// the axes swapped for dx: each row's statistics depend on that row's D
+/// features only. γ and β are still per feature and shared by every row.
+/// Chapter section "Layer norm, backward" derives it.
 ///
 /// - Parameters:
 ///   - dOut: ∂L/∂out, `[N, D]`.

@@ -5,10 +5,10 @@ import Foundation
 /// Exercise `dnn.l2` — L2 regularization of a network's weights, and its gradient.
 ///
 ///     penalty = (λ/2) · Σₗ ‖Wₗ‖²        (the sum of every squared weight)
-///     ∂penalty/∂Wₗ = λ·Wₗ,   ∂penalty/∂bₗ = 0
 ///
-/// The convention of lesson 04 (½λ, so the gradient is λW; lesson 02's λ‖w‖²
-/// has gradient 2λw). Biases are not decayed: a bias shifts a unit without
+/// and its gradient with respect to every Wₗ and bₗ (chapter section
+/// "L2 regularization"). The convention of lesson 04 (½λ; lesson 02 wrote
+/// λ‖w‖² without the ½). Biases are not decayed: a bias shifts a unit without
 /// making the function any less smooth, and pulling it to 0 only hurts the fit.
 ///
 /// - Parameters:

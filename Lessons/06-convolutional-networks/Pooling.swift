@@ -38,7 +38,8 @@ public func maxPoolForward(_ x: Tensor, poolHeight: Int, poolWidth: Int, stride:
 
 /// Exercise `cnn.pool` — max pooling, backward: each output's gradient goes to
 /// the one input element it took (the first maximum of its window), and adds
-/// up where overlapping windows took the same element.
+/// up where overlapping windows took the same element. Chapter section
+/// "Pooling".
 ///
 /// - Parameters:
 ///   - dOut: ∂L/∂out, `[N, C, H′, W′]`.
@@ -84,7 +85,7 @@ public func avgPoolForward(_ x: Tensor, poolHeight: Int, poolWidth: Int, stride:
 
 /// Exercise `cnn.pool` — average pooling, backward: every element of a window
 /// receives an equal share of that window's output gradient; shares add up
-/// where windows overlap.
+/// where windows overlap. Chapter section "Pooling".
 ///
 /// - Parameters:
 ///   - dOut: ∂L/∂out, `[N, C, H′, W′]`.

@@ -48,6 +48,7 @@ public func bidirectionalRNNForward(_ x: Tensor, h0Forward: Tensor, h0Backward: 
 /// Split ∂L/∂h into the two directions' parts, send each through its own
 /// `rnnBackward` (minding which one ran on reversed time), and combine: both
 /// directions read the same x, so x's gradient is the sum of the two.
+/// Chapter section "Deeper and both ways".
 ///
 /// - Parameters:
 ///   - dh: ∂L/∂h, `[N, T, H_f + H_b]`.
@@ -84,6 +85,7 @@ public func stackedRNNForward(_ x: Tensor, h0: [Tensor], layers: [RecurrentParam
 
 /// Exercise `rnn.composition` — the stack, backward: the top layer first;
 /// each layer's dx is the gradient of the layer below's hidden states.
+/// Chapter section "Deeper and both ways".
 ///
 /// - Parameters:
 ///   - dh: ∂L/∂h of the top layer, `[N, T, H_L]`.

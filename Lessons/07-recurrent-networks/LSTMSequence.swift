@@ -36,6 +36,7 @@ public func lstmForward(_ x: Tensor, h0: Tensor, parameters: RecurrentParameters
 /// t + 1 to step t (zero after the last step, since only h is an output).
 /// Sum the weight gradients over time; return the gradient of h₀ (c₀ is a
 /// constant zero, so it has none to return).
+/// Chapter section "The LSTM over a sequence".
 ///
 /// - Parameters:
 ///   - dh: ∂L/∂h from above, `[N, T, H]`.

@@ -109,6 +109,7 @@ public func decoderBlockForward(_ x: Tensor, encoderOutput: Tensor, parameters: 
 /// output receives a gradient only through cross-attention's keys and values
 /// (its `dContext`). In an encoder–decoder model the encoder's output feeds
 /// every decoder block, so its total gradient is the sum over the blocks.
+/// Chapter section "Encoder, decoder, cross-attention".
 ///
 /// - Parameters:
 ///   - dOut: ∂L/∂out, `[B, Tq, D]`.

@@ -109,11 +109,10 @@ public func batchNormForward(_ x: Tensor, gamma: Tensor, beta: Tensor, running: 
 /// time through the computational graph (x → μ → x − μ → σ² → 1/√(σ² + ε)
 /// → x̂ → out). Chapter section "Batch norm, backward" derives each step.
 ///
-/// In training mode μ and σ² depend on every row of x, so every row's
-/// gradient depends on the whole batch. In inference mode μ and σ² are
-/// constants and the layer is elementwise affine: ∂L/∂x = ∂L/∂out ⊙ γ/√(σ² + ε).
-///
-///     ∂L/∂β = Σᵢ ∂L/∂outᵢ,   ∂L/∂γ = Σᵢ ∂L/∂outᵢ ⊙ x̂ᵢ   (sums over the batch)
+/// Compute ∂L/∂x, ∂L/∂γ and ∂L/∂β. In training mode μ and σ² depend on
+/// every row of x, so every row's gradient depends on the whole batch. In
+/// inference mode (`cache.mode`) μ and σ² are constants and the layer is a
+/// per-feature affine map. γ and β are shared by every row of the batch.
 ///
 /// - Parameters:
 ///   - dOut: ∂L/∂out, `[N, D]`.

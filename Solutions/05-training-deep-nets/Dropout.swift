@@ -41,11 +41,9 @@ public func dropoutForward(_ x: Tensor, dropProbability: Double, mode: ForwardMo
     // END SOLUTION
 }
 
-/// Exercise `dnn.dropout` — inverted dropout, backward: out = x ⊙ mask, so
-///
-///     ∂L/∂x = ∂L/∂out ⊙ mask
-///
-/// with the very mask the forward drew (not a fresh one).
+/// Exercise `dnn.dropout` — inverted dropout, backward: ∂L/∂x, given ∂L/∂out
+/// and the very mask the forward drew (not a fresh one). The forward was
+/// out = x ⊙ mask with the mask a constant; chapter section "Dropout".
 ///
 /// - Parameters:
 ///   - dOut: ∂L/∂out, any shape.

@@ -52,7 +52,8 @@ public func conv2dForwardFast(_ x: Tensor, weights: Tensor, bias: Tensor, stride
 /// Exercise `cnn.fastConv` — the backward of `conv2dForwardFast`, through the
 /// matrix product: with G = ∂L/∂out arranged as `[F, N·H′·W′]`, the affine
 /// layer's rules of lesson 04 give the gradients of the filter matrix, the
-/// bias and the column matrix; `col2im` turns the last into dx.
+/// bias and the column matrix; `col2im` turns the last into dx. Chapter
+/// section "im2col: convolution as one matrix product".
 ///
 /// - Parameters:
 ///   - dOut: ∂L/∂out, `[N, F, H′, W′]`.

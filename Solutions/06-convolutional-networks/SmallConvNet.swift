@@ -66,6 +66,7 @@ public func convNetScores(_ net: ConvNet, _ X: Tensor) -> Tensor {
 /// (weights only, no biases — lesson 04's convention). Run the forward keeping every layer's cache,
 /// then the backward from the scores down, layer by layer: your `conv2dForwardFast`/`conv2dBackwardFast`,
 /// `maxPoolForward`/`maxPoolBackward`, lesson 04's ReLU and affine layers, lesson 03's `softmaxCrossEntropy`.
+/// Chapter section "The small CNN".
 ///
 /// - Parameters:
 ///   - net: the parameters.

@@ -73,7 +73,7 @@ public func globalAveragePoolForward(_ x: Tensor) -> Tensor {
 }
 
 /// Exercise `cnn.spatialNorm` — global average pooling, backward: every position of a channel receives an
-/// equal share of that channel's gradient.
+/// equal share of that channel's gradient. Chapter section "Spatial batch norm and global average pooling".
 ///
 /// - Parameters:
 ///   - dOut: ∂L/∂out, `[N, C]`.

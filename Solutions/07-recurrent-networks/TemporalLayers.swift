@@ -35,7 +35,8 @@ public func temporalAffineForward(_ x: Tensor, weights: Tensor, bias: Tensor) ->
 }
 
 /// Exercise `rnn.temporal` — the temporal affine layer, backward: lesson 04's
-/// affine backward on the N·T rows, reshaped back.
+/// affine backward on the N·T rows, reshaped back. Chapter section
+/// "Layers at every time step, and a loss that ignores padding".
 ///
 /// - Parameters:
 ///   - dOut: ∂L/∂out, `[N, T, M]`.

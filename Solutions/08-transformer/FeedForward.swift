@@ -80,6 +80,7 @@ public func feedForwardForward(_ x: Tensor, parameters: FeedForwardParameters) -
 
 /// Exercise `transformer.feedForward` — the feed-forward network, backward:
 /// the second layer, GELU (lesson 01's `geluBackward`), the first layer.
+/// Chapter section "The position-wise feed-forward network".
 ///
 /// - Parameters:
 ///   - dOut: ∂L/∂out, `[B, T, D]`.

@@ -154,7 +154,7 @@ public func multiHeadAttentionForward(_ x: Tensor, context: Tensor, parameters: 
 /// gradient is a split), every head's attention backward at once, the split
 /// (whose gradient is a merge), the three input projections. K and V both
 /// come from the context, so its gradient is the sum of theirs. Chapter
-/// section "Multi-head bookkeeping".
+/// section "Multi-head bookkeeping, backward".
 ///
 /// - Parameters:
 ///   - dOut: ∂L/∂out, `[B, Tq, D]`.

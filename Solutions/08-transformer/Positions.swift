@@ -77,6 +77,7 @@ public func tokenEmbeddingForward(_ tokens: [[Int]], tokenTable: Tensor, positio
 
 /// Exercise `transformer.positions` — the input layer, backward: the gradient
 /// of both tables. A position's row is used once per sequence in the batch.
+/// Chapter section "Positional information".
 ///
 /// - Parameters:
 ///   - dOut: ∂L/∂out, `[B, T, D]`.

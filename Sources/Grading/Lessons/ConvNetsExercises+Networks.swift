@@ -10,7 +10,7 @@ extension ConvNetsLesson {
         declarations: ["conv2dForwardFast(_:weights:bias:stride:padding:)", "conv2dBackwardFast(_:cache:)"],
         hints: [
             "With every window unrolled into a column, the convolution is an affine layer: the filters, one per row, times the columns, plus the bias. Its backward is lesson 04's affine backward, followed by col2im to fold the column gradient back into an image.",
-            "Shapes: filters `weights.reshaped([F, -1])` are [F, C·KH·KW]; `im2col(...)` is [C·KH·KW, N·H′·W′]; their product is [F, N·H′·W′] — filter first, image second. The output must be [N, F, H′, W′]: reshape to [F, N, H′, W′] and swap the first two axes (`permuted([1, 0, 2, 3])`).",
+            "Shapes: filters `weights.reshaped([F, -1])` are [F, C·KH·KW]; `im2col(...)` is [C·KH·KW, N·H′·W′]; their product is [F, N·H′·W′] — filter first, image second. The output must be [N, F, H′, W′]: reshape to [F, N, H′, W′] and swap the first two axes (`permuted([1, 0, 2, 3])`). Chapter section \"im2col: convolution as one matrix product\".",
             "Backward, with G = dOut permuted to [F, N, H′, W′] and reshaped to [F, N·H′·W′]: dW = G·colsᵀ (reshaped to the filters' shape), db = G summed over axis 1, dcols = W_matᵀ·G, and dx = col2im(dcols, …).",
             "Keep `cols` in the cache (the backward needs it for dW) with the input's shape, the filters, stride and padding. Only the order of axes is tricky: a plain `reshaped([N, F, H′, W′])` of the [F, N·H′·W′] product mixes filters and images whenever N > 1.",
         ],
@@ -60,7 +60,7 @@ extension ConvNetsLesson {
         declarations: ["residualBlockForward(_:block:)", "residualBlockBackward(_:cache:)"],
         hints: [
             "The block's layers compute a residual F(x) (conv, ReLU, conv); the shortcut carries x around them unchanged (the identity) or through a 1 × 1 convolution when the shape changes; the block outputs relu(F(x) + shortcut(x)). In the backward, a sum copies its gradient to both terms, and x, used twice, collects both.",
-            "Forward with your own layers: `conv2dForwardFast` (stride S, padding K/2), `reluLayerForward`, `conv2dForwardFast` (stride 1, padding K/2), the shortcut (x itself, or `conv2dForwardFast` with the projection, stride S, padding 0), then `reluLayerForward` of the sum. Keep every cache.",
+            "Forward with your own layers: `conv2dForwardFast` (stride S, padding K/2), `reluLayerForward`, `conv2dForwardFast` (stride 1, padding K/2), the shortcut (x itself, or `conv2dForwardFast` with the projection, stride S, padding 0), then `reluLayerForward` of the sum. Keep every cache. Chapter section \"Residual connections\".",
             "Backward: d = reluLayerBackward(dOut) is the gradient of the sum — it goes to F(x) AND to the shortcut. Through the residual branch: conv₂ backward, ReLU backward, conv₁ backward gives dx₁. Through the shortcut: d itself (identity), or the projection's backward dx₂. Then dx = dx₁ + d (or dx₁ + dx₂).",
             "Sketch: `let dSum = reluLayerBackward(dOut, cache: cache.reluOut)`; `let g2 = conv2dBackwardFast(dSum, cache: cache.conv2)`; `let g1 = conv2dBackwardFast(reluLayerBackward(g2.dx, cache: cache.relu1), cache: cache.conv1)`; dx = g1.dx plus the shortcut's share.",
         ],
@@ -222,7 +222,7 @@ extension ConvNetsLesson {
         declarations: ["convNetScores(_:_:)", "convNetLoss(_:_:labels:regularization:)"],
         hints: [
             "The network is a chain of layers you have all written: conv, ReLU, pool, conv, ReLU, pool, then lesson 04's affine layer on the flattened maps and lesson 03's softmax cross-entropy. The backward runs the same chain in reverse, each layer with the cache its forward kept.",
-            "Forward: `conv2dForwardFast(X, …, stride: 1, padding: 1)`, `reluLayerForward`, `maxPoolForward(…, poolHeight: 2, poolWidth: 2, stride: 2)`, again, then `affineForward(p2.reshaped([N, -1]), …)` and `softmaxCrossEntropy(scores, labels:)`. Keep each cache in its own constant.",
+            "Forward: `conv2dForwardFast(X, …, stride: 1, padding: 1)`, `reluLayerForward`, `maxPoolForward(…, poolHeight: 2, poolWidth: 2, stride: 2)`, again, then `affineForward(p2.reshaped([N, -1]), …)` and `softmaxCrossEntropy(scores, labels:)`. Keep each cache in its own constant. Chapter section \"The small CNN\".",
             "Backward: `affineBackward` gives dx of shape [N, F₂·H/4·W/4]: reshape it to the pooled maps' shape before `maxPoolBackward`. Add λ·W to each of the three weight gradients (the penalty is (λ/2)·Σ‖W‖², biases excluded).",
             "Order of the backward: affine → reshape → pool₂ → ReLU₂ → conv₂ → pool₁ → ReLU₁ → conv₁. Return `ConvNet(conv1Weights: dConv1.dWeights + regularization * net.conv1Weights, conv1Bias: dConv1.dBias, …)`.",
         ],

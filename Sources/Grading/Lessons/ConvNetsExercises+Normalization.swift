@@ -42,7 +42,7 @@ extension ConvNetsLesson {
                        "globalAveragePoolForward(_:)", "globalAveragePoolBackward(_:inputShape:)"],
         hints: [
             "A filter is shared by every position, so its channel is normalized with one mean and one variance taken over the whole batch and every position: N·H·W values per channel. Lesson 05's batch norm does exactly that to the columns of a matrix — you only need to arrange the values.",
-            "Put the channel axis last, then flatten the rest: `x.permuted([0, 2, 3, 1]).reshaped([N·H·W, C])`. Call lesson 05's `batchNormForward` on it, and undo the arrangement on the way out (reshape to [N, H, W, C], then `permuted([0, 3, 1, 2])`). The backward does the same around `batchNormBackward`.",
+            "Put the channel axis last, then flatten the rest: `x.permuted([0, 2, 3, 1]).reshaped([N·H·W, C])`. Call lesson 05's `batchNormForward` on it, and undo the arrangement on the way out (reshape to [N, H, W, C], then `permuted([0, 3, 1, 2])`). The backward does the same around `batchNormBackward`. Chapter section \"Spatial batch norm and global average pooling\".",
             "A plain `x.reshaped([-1, C])` without the permutation groups the wrong numbers: in [N, C, H, W] memory the channel is not the fastest axis. Global average pooling: `x.reshaped([N, C, -1]).mean(axis: 2)`; its backward gives each of the H·W positions dOut[n, c] / (H·W).",
             "Sketch of the backward: `let rows = dOut.permuted([0, 2, 3, 1]).reshaped([N * H * W, C])`, `let (dx, dGamma, dBeta) = batchNormBackward(rows, cache: cache.batchNorm)`, then arrange dx back to [N, C, H, W].",
         ],

@@ -130,7 +130,7 @@ extension ConvNetsLesson {
                        "avgPoolForward(_:poolHeight:poolWidth:stride:)", "avgPoolBackward(_:cache:)"],
         hints: [
             "Pooling slides a window over each channel of each image separately (no weights, no mixing of channels) and keeps the largest value, or the mean. The max's backward routes each output's gradient to the one input that won; the average's spreads it evenly over the window.",
-            "Treat the N·C planes alike: plane k of x starts at k·H·W in `x.scalars`. For max pooling record, in the forward, the flat index of each window's winner (the cache's `argmax`); use `>` (not `>=`) while scanning in row-major order so that the first maximum wins a tie.",
+            "Treat the N·C planes alike: plane k of x starts at k·H·W in `x.scalars`. For max pooling record, in the forward, the flat index of each window's winner (the cache's `argmax`); use `>` (not `>=`) while scanning in row-major order so that the first maximum wins a tie. Chapter section \"Pooling\".",
             "Backward of max: dx[argmax[o]] += dOut[o] for every output o — `+=`, because overlapping windows (stride < window) can pick the same pixel. Backward of average: every pixel of window o gets dOut[o] / (PH·PW), also added up.",
             "Sketch: `for (o, index) in cache.argmax.enumerated() { dx[index] += dOut.scalars[o] }` with `dx` a zero `[Double]` of the input's count. Do not recompute the maximum in the backward: the cache already knows which element won, and a fresh `x == max` mask would credit every tie.",
         ],
@@ -197,7 +197,7 @@ extension ConvNetsLesson {
         declarations: ["im2col(_:kernelHeight:kernelWidth:stride:padding:)", "col2im(_:inputShape:kernelHeight:kernelWidth:stride:padding:)"],
         hints: [
             "im2col copies every window the convolution visits into a column, so one matrix product with the filters (each a row) does the whole convolution. col2im is its adjoint: it sends every entry of a column back to the pixel it was copied from.",
-            "The layout is fixed by the doc comment: row (c·KH + p)·KW + q, column (n·H′ + i)·W′ + j. Output sizes as in `cnn.sizes`. Entries that fall in the padding are 0 in im2col and are dropped by col2im.",
+            "The layout is fixed by the doc comment: row (c·KH + p)·KW + q, column (n·H′ + i)·W′ + j. Output sizes as in `cnn.sizes`. Entries that fall in the padding are 0 in im2col and are dropped by col2im. Chapter section \"im2col: convolution as one matrix product\".",
             "im2col: cols[row, col] = x[n, c, i·S + p − P, j·S + q − P] when that row and column lie inside the image, else 0. col2im: x[n, c, i·S + p − P, j·S + q − P] += cols[row, col] — windows overlap when S < K, and each pixel collects the sum of all its copies.",
             "Sketch: loop c, p, q (the row), then n, i, j (the column); compute y = i·S + p − P and x = j·S + q − P; skip when outside 0..<H or 0..<W; im2col writes `cols[row * columns + column] = xs[...]`, col2im does `xs[...] += cols[...]`.",
         ],

@@ -272,7 +272,7 @@ enum ConvNetsLesson {
         declarations: ["conv2dForward(_:weights:bias:stride:padding:)", "conv2dBackward(_:cache:)"],
         hints: [
             "Each output number is one filter laid over one window of the (padded) input: multiply element by element, add everything up over channels and window, add the filter's bias. Nothing is flipped. The backward sends each output gradient back along the same products.",
-            "Pad first: `x.padded([(0, 0), (0, 0), (padding, padding), (padding, padding)])`. Loop over n, f, i, j (the output), then over c, p, q (the window). The window of output (i, j) starts at row i·stride, column j·stride of the padded input. Work on `scalars` with computed flat indices: the subscript `x[n, c, y, x]` is correct but slow.",
+            "Pad first: `x.padded([(0, 0), (0, 0), (padding, padding), (padding, padding)])`. Loop over n, f, i, j (the output), then over c, p, q (the window). The window of output (i, j) starts at row i·stride, column j·stride of the padded input. Work on `scalars` with computed flat indices: the subscript `x[n, c, y, x]` is correct but slow. The backward: chapter section \"The backward pass\".",
             "Backward, inside the same six loops, with g = dOut[n, f, i, j]: db[f] += g; dw[f, c, p, q] += g · x̃[n, c, i·S + p, j·S + q]; dx̃[n, c, i·S + p, j·S + q] += g · w[f, c, p, q]. Then cut the padding off dx̃: rows and columns P..<P + H and P..<P + W.",
             "Sketch: flat index of x̃[n, c, y, x] is `((n * C + c) * Hp + y) * Wp + x` with Hp = H + 2P; accumulate into `[Double]` arrays `dxp`, `dw`, `db`, then `Tensor(shape: [N, C, Hp, Wp], scalars: dxp).slice(axis: 2, P..<(P + H)).slice(axis: 3, P..<(P + W))`.",
         ],

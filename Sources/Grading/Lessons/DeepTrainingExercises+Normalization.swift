@@ -215,7 +215,7 @@ extension DeepTrainingLesson {
         hints: [
             "Layer norm normalizes each example over its own features instead of each feature over the batch. It needs no batch statistics, so it behaves the same in training and at test time and works with a batch of one — which is why Transformers (lesson 08) use it.",
             "The statistics are over axis 1 (one mean and one biased variance per row; keep the axis with `keepingDims: true` so they broadcast back over the row). γ and β are still one per feature, so their gradients sum over the rows, as in batch norm. Chapter section “Layer normalization”.",
-            "Backward: batch norm's closed form with the roles of the axes swapped for dx: with dx̂ = dOut ⊙ γ and s the row's 1/√(σ² + ε), dx = (s/D)·(D·dx̂ − Σⱼ dx̂ − x̂ ⊙ Σⱼ(dx̂ ⊙ x̂)), the sums over each row (chapter section “Layer norm, backward”).",
+            "Backward: batch norm's closed form with the roles of the axes swapped for dx: with dx̂ = dOut ⊙ γ and s the row's 1/√(σ² + ε), dx = (s/D)·(D·dx̂ − Σⱼ dx̂ − x̂ ⊙ Σⱼ(dx̂ ⊙ x̂)), the sums over each row (chapter section “Layer norm, backward”). dβ = Σᵢ dOut and dγ = Σᵢ dOut ⊙ x̂, the sums over the rows.",
             "Sketch: `let mean = x.mean(axis: 1, keepingDims: true)`, `let variance = x.variance(axis: 1, keepingDims: true)`, `let inverseStd = 1 / sqrt(variance + epsilon)` — an `[N, 1]` column, which is what the cache holds.",
         ],
         standard: "forward and backward (dx, dGamma, dBeta) compared with the reference on 3 random inputs with rows of different offsets and scales (ε of 1e-5 and 0.5) and a batch of one; gradient checks of dx, dGamma and dBeta (relative error < 1e-7); |error| ≤ 1e-8 + 1e-6·|expected|",

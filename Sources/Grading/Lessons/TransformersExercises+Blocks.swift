@@ -230,7 +230,7 @@ extension TransformersLesson {
         declarations: ["transformerTrainingStep(_:gradients:optimizer:step:maximumLearningRate:warmupSteps:totalSteps:maxGradientNorm:)"],
         hints: [
             "Three of lesson 05's tools in a fixed order: cap the length of the whole gradient, pick this step's learning rate from the schedule, let Adam take the step.",
-            "Lesson 05's `clipByGlobalNorm(gradients, maxNorm:)` returns the clipped gradients and the norm before clipping; `cosineWarmupLearningRate(step:maximumLearningRate:warmupSteps:totalSteps:)` gives η for this step (the first update is step 0); `Optimizer` has a settable `learningRate` and `step(&parameters, gradients:)`.",
+            "Lesson 05's `clipByGlobalNorm(gradients, maxNorm:)` returns the clipped gradients and the norm before clipping; `cosineWarmupLearningRate(step:maximumLearningRate:warmupSteps:totalSteps:)` gives η for this step (the first update is step 0); `Optimizer` has a settable `learningRate` and `step(&parameters, gradients:)`. Chapter section \"Training a Transformer\".",
             "One norm over every element of every gradient (not one per tensor): per-tensor clipping changes the update's direction. Set the learning rate before the step, and return the norm measured before clipping.",
             "A sketch: `let (clipped, norm) = clipByGlobalNorm(gradients, maxNorm: maxGradientNorm)`, `optimizer.learningRate = cosineWarmupLearningRate(…)`, `optimizer.step(&parameters, gradients: clipped)`, then return the rate and the norm.",
         ],

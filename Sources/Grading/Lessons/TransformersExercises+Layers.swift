@@ -74,7 +74,7 @@ extension TransformersLesson {
                        "multiHeadAttentionBackward(_:cache:)"],
         hints: [
             "H heads are H attentions side by side, each on its own d_k = D/H slice of the projected queries, keys and values. Split turns [B, T, D] into [B, H, T, d_k] so that one call of your attention does every head at once; merge puts the heads back side by side; W_O mixes them.",
-            "Chapter section \"Multi-head bookkeeping\". Split is a reshape to [B, T, H, d_k] and a `permuted([0, 2, 1, 3])`; merge undoes both in reverse order. Lesson 07's `temporalAffineForward`/`Backward` does each projection on [B, T, D]. A [B, Tq, Tk] mask needs `expandingDims(at: 1)` to reach every head.",
+            "Chapter sections \"Multi-head attention\" and \"Multi-head bookkeeping, backward\". Split is a reshape to [B, T, H, d_k] and a `permuted([0, 2, 1, 3])`; merge undoes both in reverse order. Lesson 07's `temporalAffineForward`/`Backward` does each projection on [B, T, D]. A [B, Tq, Tk] mask needs `expandingDims(at: 1)` to reach every head.",
             "Backward in reverse: output projection → dMerged; split dMerged into heads; your attentionBackward gives dQ, dK, dV per head; merge each; the three projections' backwards give dx (from Q) and two context gradients (from K and V) that you add. Scale: your attention already divides by √d_k of the head, which is what you want (not √D).",
             "A sketch: `let (q, qc) = temporalAffineForward(x, weights: parameters.queryWeights, bias: parameters.queryBias)` (and K, V from `context`), `attentionForward(query: splitHeads(q, heads: heads), …, mask: headMask)`, `temporalAffineForward(mergeHeads(attended), weights: parameters.outputWeights, bias: parameters.outputBias)`; keep every cache in `MultiHeadAttentionCache`.",
         ],
@@ -317,7 +317,7 @@ extension TransformersLesson {
         declarations: ["feedForwardForward(_:parameters:)", "feedForwardBackward(_:cache:)"],
         hints: [
             "The feed-forward network is lesson 04's two-layer network applied to every position separately, with GELU in place of ReLU: attention mixes information across positions, this sublayer transforms each position on its own.",
-            "Lesson 07's `temporalAffineForward` applies an affine layer to every position of [B, T, D]; lesson 01's `geluForward` is the tanh approximation this course uses (PyTorch's default is the erf form). Keep the pre-activation: GELU's backward needs its input.",
+            "Lesson 07's `temporalAffineForward` applies an affine layer to every position of [B, T, D]; lesson 01's `geluForward` is the tanh approximation this course uses (PyTorch's default is the erf form). Keep the pre-activation: GELU's backward needs its input. Chapter section \"The position-wise feed-forward network\".",
             "Backward in reverse: `temporalAffineBackward` of the second layer gives dHidden; `geluBackward(dHidden, input: preActivation)` gives dPre; `temporalAffineBackward` of the first layer gives dx, dW₁, db₁.",
             "A sketch: `let (pre, c1) = temporalAffineForward(x, weights: parameters.firstWeights, bias: parameters.firstBias)`, then `temporalAffineForward(geluForward(pre), weights: parameters.secondWeights, bias: parameters.secondBias)`, keeping c1, pre and the second cache in `FeedForwardCache`.",
         ],
