@@ -114,6 +114,8 @@ public func deepNetworkScores(_ network: DeepNetwork, _ X: Tensor) -> Tensor {
 /// layers and lesson 03's `softmaxCrossEntropy`. Draw the dropout masks in
 /// layer order from `generator`, one `dropoutForward` per hidden layer, only
 /// when p > 0. Batch norm updates `network.runningStats` (training mode).
+/// Both functions pass `network.batchNormMomentum` and
+/// `network.normalizationEpsilon` to the normalizations.
 /// Backward: walk the layers in reverse, each backward handing its dx to the
 /// layer below.
 ///

@@ -24,6 +24,7 @@ extension DeepTrainingFunctions {
             var generator = SeededGenerator(seed: seed)
             var net = network
             let last = net.layers.count - 1
+            let momentum = net.batchNormMomentum, epsilon = net.normalizationEpsilon
             var h = X
             var backwards: [@Sendable (Tensor) -> (Tensor, [Tensor])] = []   // each returns dx and [dW, db, (dγ, dβ)]
             for l in 0..<last {
@@ -35,12 +36,13 @@ extension DeepTrainingFunctions {
                     case .none: return (t, nil)
                     case .batch:
                         var stats = BatchNormRunningStats(mean: net.running[l].mean, variance: net.running[l].variance)
-                        let (out, cache) = batchNormForward(t, gamma: net.gammas[l], beta: net.betas[l], running: &stats, mode: .training)
+                        let (out, cache) = batchNormForward(t, gamma: net.gammas[l], beta: net.betas[l], running: &stats, mode: .training,
+                                                            momentum: momentum, epsilon: epsilon)
                         if changes.keepRunningStatistics { net.running[l] = (stats.mean, stats.variance) }
                         let staged = changes.stagedBatchNormBackward
                         return (out, { let r = staged ? batchNormBackward($0, cache: cache) : batchNormBackwardSimplified($0, cache: cache); return (r.dx, r.dGamma, r.dBeta) })
                     case .layer:
-                        let (out, cache) = layerNormForward(t, gamma: net.gammas[l], beta: net.betas[l])
+                        let (out, cache) = layerNormForward(t, gamma: net.gammas[l], beta: net.betas[l], epsilon: epsilon)
                         return (out, { let r = layerNormBackward($0, cache: cache); return (r.dx, r.dGamma, r.dBeta) })
                     }
                 }

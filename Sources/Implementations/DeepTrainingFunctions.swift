@@ -31,6 +31,9 @@ extension DeepTrainingFunctions {
         public var betas: [Tensor]
         public var running: [Running]
         public var dropProbability: Double
+        /// Batch norm's momentum and the normalizations' ε (`DeepNetwork.batchNormMomentum`, `.normalizationEpsilon`).
+        public var batchNormMomentum: Double = 0.1
+        public var normalizationEpsilon: Double = 1e-5
 
         public init(layers: Layers, normalization: NormalizationKind = .none, dropProbability: Double = 0) {
             self.layers = layers
@@ -109,6 +112,8 @@ func native(_ n: DeepTrainingFunctions.Network) -> DeepTraining.DeepNetwork {
                             normalization: normalization, dropProbability: n.dropProbability)
     net.gammas = n.gammas
     net.betas = n.betas
+    net.batchNormMomentum = n.batchNormMomentum
+    net.normalizationEpsilon = n.normalizationEpsilon
     net.runningStats = n.running.map { DeepTraining.BatchNormRunningStats(mean: $0.mean, variance: $0.variance) }
     return net
 }
@@ -123,6 +128,8 @@ func plain(_ net: DeepTraining.DeepNetwork) -> DeepTrainingFunctions.Network {
                                           dropProbability: net.dropProbability)
     n.gammas = net.gammas
     n.betas = net.betas
+    n.batchNormMomentum = net.batchNormMomentum
+    n.normalizationEpsilon = net.normalizationEpsilon
     n.running = net.runningStats.map { ($0.mean, $0.variance) }
     return n
 }
@@ -157,6 +164,8 @@ func networkReference(_ n: DeepTrainingFunctions.Network) -> DeepTrainingSolutio
                             normalization: normalization, dropProbability: n.dropProbability)
     net.gammas = n.gammas
     net.betas = n.betas
+    net.batchNormMomentum = n.batchNormMomentum
+    net.normalizationEpsilon = n.normalizationEpsilon
     net.runningStats = n.running.map { DeepTrainingSolutions.BatchNormRunningStats(mean: $0.mean, variance: $0.variance) }
     return net
 }
@@ -171,6 +180,8 @@ func plainReference(_ net: DeepTrainingSolutions.DeepNetwork) -> DeepTrainingFun
                                           dropProbability: net.dropProbability)
     n.gammas = net.gammas
     n.betas = net.betas
+    n.batchNormMomentum = net.batchNormMomentum
+    n.normalizationEpsilon = net.normalizationEpsilon
     n.running = net.runningStats.map { ($0.mean, $0.variance) }
     return n
 }

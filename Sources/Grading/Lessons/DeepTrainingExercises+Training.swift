@@ -90,9 +90,10 @@ extension DeepTrainingLesson {
     // MARK: - Network
 
     /// A random network and batch whose pre-activations all stay ≥ 0.01 from ReLU's kink (so gradient checks are
-    /// meaningful) — with the dropout masks that `seed` draws applied, as the loss will apply them.
+    /// meaningful) — with the dropout masks that `seed` draws applied, as the loss will apply them — and with
+    /// batch norm's `momentum` and the normalizations' `epsilon`.
     static func randomDeepNetwork(_ context: inout GradingContext, normalization: F.NormalizationKind, dropProbability: Double,
-                                  dropoutSeed: UInt64 = 0)
+                                  dropoutSeed: UInt64 = 0, momentum: Double = 0.1, epsilon: Double = 1e-5)
         -> (network: F.Network, X: Tensor, labels: [Int]) {
         for _ in 0..<50 {
             let n = 5, hidden = context.random.nextInt(in: 1...2)
@@ -103,6 +104,8 @@ extension DeepTrainingLesson {
                 (context.randomTensor([$0, $1], scale: (2 / Double($0)).squareRoot()), context.randomTensor([$1], scale: 0.3))
             }
             var network = F.Network(layers: layers, normalization: normalization, dropProbability: dropProbability)
+            network.batchNormMomentum = momentum
+            network.normalizationEpsilon = epsilon
             if normalization != .none {
                 network.gammas = network.gammas.map { $0 + context.randomTensor($0.shape, scale: 0.3) }
                 network.betas = network.betas.map { context.randomTensor($0.shape, scale: 0.3) }
@@ -121,8 +124,8 @@ extension DeepTrainingLesson {
                 var a = matmul(h, layers[l].weights) + layers[l].bias
                 switch normalization {
                 case .none: break
-                case .batch: a = F.reference.batchNorm(a, network.gammas[l], network.betas[l], network.running[l], true, 0.1, 1e-5).out
-                case .layer: a = F.reference.layerNorm(a, network.gammas[l], network.betas[l], 1e-5).out
+                case .batch: a = F.reference.batchNorm(a, network.gammas[l], network.betas[l], network.running[l], true, momentum, epsilon).out
+                case .layer: a = F.reference.layerNorm(a, network.gammas[l], network.betas[l], epsilon).out
                 }
                 if abs(a).min() < 0.01 { safe = false }
                 h = maximum(a, 0)
@@ -146,11 +149,11 @@ extension DeepTrainingLesson {
         declarations: ["deepNetworkScores(_:_:)", "deepNetworkLoss(_:_:labels:regularization:using:)"],
         hints: [
             "This is lesson 04's `networkLoss` with two optional layers slotted into every hidden block: affine → normalization → ReLU → dropout. The forward keeps every cache; the backward walks the blocks in reverse, each layer's backward handing its dx to the layer below.",
-            "Two modes: `deepNetworkScores` is for predictions — batch norm with its running averages, dropout off (`.inference`). `deepNetworkLoss` is for training — batch norm with batch statistics (updating `network.runningStats[l]`), dropout on, its masks drawn in layer order from the generator you are given, only when p > 0. Chapter section “A deep network, assembled”.",
+            "Two modes: `deepNetworkScores` is for predictions — batch norm with its running averages, dropout off (`.inference`). `deepNetworkLoss` is for training — batch norm with batch statistics (updating `network.runningStats[l]`), dropout on, its masks drawn in layer order from the generator you are given, only when p > 0. Both read batch norm's momentum and ε from the network (`network.batchNormMomentum`, `network.normalizationEpsilon`), not the defaults. Chapter section “A deep network, assembled”.",
             "The loss is the softmax cross-entropy of the scores plus your `l2Penalty(network.layers, strength: λ)`; add the penalty's gradients to the affine gradients. Gradients go in `DeepNetworkGradients` (layers, gammas, betas — the last two empty without normalization).",
             "Sketch of one hidden block's backward: `if let mask { dh = dropoutBackward(dh, mask: mask) }`, `dh = reluLayerBackward(dh, cache: …)`, the normalization's backward (its dGamma, dBeta into `gradients.gammas[l]`, `gradients.betas[l]`), then `affineBackward`.",
         ],
-        standard: "scores (inference mode, random running averages) and the loss, every gradient and the updated running averages compared with the reference on 5 configurations (none, batch norm, layer norm, dropout p = 0.3, batch norm with dropout p = 0.25; 1–2 hidden layers of distinct sizes, batch of 5, λ from 0 to 0.2, a fixed dropout seed), |error| ≤ 1e-8 + 1e-6·|expected|; a gradient check of every parameter (W, b, γ, β) in each configuration, with the dropout masks fixed by the seed and the pre-activations kept ≥ 0.01 from ReLU's kink (relative error < 1e-6; a gradient that is 0 in theory — a bias before batch norm — by absolute error < 1e-8)",
+        standard: "scores (inference mode, random running averages) and the loss, every gradient and the updated running averages compared with the reference on 5 configurations (none, batch norm, layer norm, dropout p = 0.3, batch norm with dropout p = 0.25; 1–2 hidden layers of distinct sizes, batch of 5, λ from 0 to 0.2, a fixed dropout seed, batch norm's momentum drawn from 0.2–0.6 and ε from 0.02–0.2, never the defaults 0.1 and 1e-5), |error| ≤ 1e-8 + 1e-6·|expected|; a gradient check of every parameter (W, b, γ, β) in each configuration, with the dropout masks fixed by the seed and the pre-activations kept ≥ 0.01 from ReLU's kink (relative error < 1e-6; a gradient that is 0 in theory — a bias before batch norm — by absolute error < 1e-8)",
         mistakes: [
             Change("normalization after the ReLU", "the normalization comes after the ReLU here; this course's block is affine → normalization → ReLU → dropout (normalize the pre-activations).") {
                 var c = F.NetworkChanges(); c.normalizeAfterReLU = true
@@ -179,12 +182,33 @@ extension DeepTrainingLesson {
                         var a = matmul(h, copy.layers[l].weights) + copy.layers[l].bias
                         switch copy.normalization {
                         case .none: break
-                        case .batch: a = reference.batchNorm(a, copy.gammas[l], copy.betas[l], copy.running[l], true, 0.1, 1e-5).out
-                        case .layer: a = reference.layerNorm(a, copy.gammas[l], copy.betas[l], 1e-5).out
+                        case .batch: a = reference.batchNorm(a, copy.gammas[l], copy.betas[l], copy.running[l], true, copy.batchNormMomentum,
+                                                             copy.normalizationEpsilon).out
+                        case .layer: a = reference.layerNorm(a, copy.gammas[l], copy.betas[l], copy.normalizationEpsilon).out
                         }
                         h = maximum(a, 0)
                     }
                     return matmul(h, copy.layers.last!.weights) + copy.layers.last!.bias
+                }
+            },
+            Change("ε written in as 1e-5", "the normalizations use ε = 1e-5 (the usual default) whatever the network holds: pass `network.normalizationEpsilon` to `batchNormForward` and `layerNormForward`, in the scores and in the loss.") {
+                $0.networkScores = { network, X in
+                    var typed = network; typed.normalizationEpsilon = 1e-5
+                    return F.reference.networkScores(typed, X)
+                }
+                $0.networkLoss = { network, X, labels, lambda, seed in
+                    var typed = network; typed.normalizationEpsilon = 1e-5
+                    var result = F.reference.networkLoss(typed, X, labels, lambda, seed)
+                    result.network.normalizationEpsilon = network.normalizationEpsilon
+                    return result
+                }
+            },
+            Change("momentum written in as 0.1", "the running averages move by momentum 0.1 (the usual default) whatever the network holds: pass `network.batchNormMomentum` to `batchNormForward`.") {
+                $0.networkLoss = { network, X, labels, lambda, seed in
+                    var typed = network; typed.batchNormMomentum = 0.1
+                    var result = F.reference.networkLoss(typed, X, labels, lambda, seed)
+                    result.network.batchNormMomentum = network.batchNormMomentum
+                    return result
                 }
             },
         ],
@@ -203,12 +227,26 @@ extension DeepTrainingLesson {
     static func checkNetwork(_ candidate: F, peers: Peers<F>, _ context: inout GradingContext) throws {
         for configuration in networkConfigurations {
             let seed = context.random.next() >> 12, lambda = configuration.lambda
+            // Batch norm's momentum and ε are never the defaults (0.1, 1e-5): a number typed in place of the network's shows.
+            let momentum = (context.random.nextUniform(in: 0.2..<0.6) * 100).rounded() / 100
+            let epsilon = (context.random.nextUniform(in: 0.02..<0.2) * 100).rounded() / 100
             let (network, X, labels) = randomDeepNetwork(&context, normalization: configuration.normalization,
-                                                         dropProbability: configuration.dropProbability, dropoutSeed: seed)
-            let situation = "\(configuration.name), layer sizes \([network.layers[0].weights.shape[0]] + network.layers.map { $0.bias.count }), dropout seed \(seed) (seed \(context.seed))"
+                                                         dropProbability: configuration.dropProbability, dropoutSeed: seed,
+                                                         momentum: momentum, epsilon: epsilon)
+            let constants = switch configuration.normalization {
+            case .none: ""
+            case .batch: ", momentum \(Diagnosis.short(momentum)), ε = \(Diagnosis.short(epsilon))"
+            case .layer: ", ε = \(Diagnosis.short(epsilon))"
+            }
+            let situation = "\(configuration.name)\(constants), layer sizes \([network.layers[0].weights.shape[0]] + network.layers.map { $0.bias.count }), dropout seed \(seed) (seed \(context.seed))"
             let inputs: [(name: String, value: Tensor)] = [("X", X), ("labels", Tensor(labels.map(Double.init)))]
+            func withEpsilon(_ e: Double) -> F.Network { var n = network; n.normalizationEpsilon = e; return n }
+            func withMomentum(_ m: Double) -> F.Network { var n = network; n.batchNormMomentum = m; return n }
+            let epsilonParameter = configuration.normalization == .none ? [] : [
+                Parameter("network.normalizationEpsilon (ε)", epsilon, candidate: { candidate.networkScores(withEpsilon($0), X) },
+                          reference: { peers.reference.networkScores(withEpsilon($0), X) })]
             try expect(context, candidate.networkScores(network, X), peers.reference.networkScores(network, X), what: "deepNetworkScores",
-                       situation: situation, inputs: inputs, peers: peers) { $0.networkScores(network, X) }
+                       situation: situation, inputs: inputs, peers: peers, parameters: epsilonParameter) { $0.networkScores(network, X) }
             let got = candidate.networkLoss(network, X, labels, lambda, seed), want = peers.reference.networkLoss(network, X, labels, lambda, seed)
             try expect(context, Tensor(got.loss), Tensor(want.loss), what: "the loss of deepNetworkLoss", situation: situation, inputs: inputs, peers: peers) {
                 Tensor($0.networkLoss(network, X, labels, lambda, seed).loss)
@@ -222,8 +260,14 @@ extension DeepTrainingLesson {
                            peers: peers, batchSize: X.shape[0]) { $0.networkLoss(network, X, labels, lambda, seed).gradients[k] }
             }
             for l in want.network.running.indices {
+                let momentumParameter = [
+                    Parameter("network.batchNormMomentum", momentum,
+                              candidate: { candidate.networkLoss(withMomentum($0), X, labels, lambda, seed).network.running[l].mean },
+                              reference: { peers.reference.networkLoss(withMomentum($0), X, labels, lambda, seed).network.running[l].mean })]
                 try expect(context, got.network.running[l].mean, want.network.running[l].mean, what: "runningStats[\(l)].mean after deepNetworkLoss",
-                           situation: situation, inputs: inputs, peers: peers) { $0.networkLoss(network, X, labels, lambda, seed).network.running[l].mean }
+                           situation: situation, inputs: inputs, peers: peers, parameters: momentumParameter) {
+                    $0.networkLoss(network, X, labels, lambda, seed).network.running[l].mean
+                }
                 try expect(context, got.network.running[l].variance, want.network.running[l].variance,
                            what: "runningStats[\(l)].variance after deepNetworkLoss", situation: situation, inputs: inputs, peers: peers) {
                     $0.networkLoss(network, X, labels, lambda, seed).network.running[l].variance
