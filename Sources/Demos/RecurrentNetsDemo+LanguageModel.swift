@@ -66,7 +66,7 @@ func characterLanguageModelSection(_ options: DemoOptions, f: RecurrentNetsFunct
         let tokens = model.sample(prompt: corpus.encode(prompt), count: quick ? 60 : 240, temperature: temperature, f: f, using: &random)
         print("   τ = \(String(format: "%.1f", temperature)): \(corpus.decode(tokens).replacingOccurrences(of: "\n", with: " ⏎ "))")
     }
-    print("   (τ = 0.5 repeats the likeliest spellings, τ = 1.5 flattens the distribution towards noise.)\n")
+    print("   (τ < 1 sharpens the distribution towards the likeliest characters, τ > 1 flattens it towards a uniform guess.)\n")
     let path = try options.write(SVGPlot(title: "Character LSTM on the chapters: bits per character", xLabel: "training step",
                                          yLabel: "bits per character", series: series), named: "07-character-model.svg")
     print("SVG plot: \(path)\n")
