@@ -86,7 +86,7 @@ struct CharacterLSTMBudget: Codable, Equatable, Sendable {
     static func standard(quick: Bool) -> CharacterLSTMBudget {
         quick ? CharacterLSTMBudget(embedding: 16, hidden: 64, context: 32, batch: 16, steps: 40, learningRate: 0.01,
                                     maxGradientNorm: 1, seed: 77, heldOutWindows: 32)
-              : CharacterLSTMBudget(embedding: 32, hidden: 128, context: 64, batch: 32, steps: 350, learningRate: 0.01,
+              : CharacterLSTMBudget(embedding: 32, hidden: 128, context: 64, batch: 32, steps: 450, learningRate: 0.01,
                                     maxGradientNorm: 1, seed: 77, heldOutWindows: nil)
     }
 
