@@ -10,7 +10,7 @@ import Runner
 //
 //   course-grader __grade ID        grade one exercise; prints one report line
 //   course-grader __catalog         the lessons, exercises, hints and demos, as JSON
-//   course-grader __demo LESSON [--quick] [--passed IDS] [--output DIR]
+//   course-grader __demo LESSON [--quick] [--quick-sections NAMES] [--passed IDS] [--output DIR]
 //
 // Learners never call it directly: `swift run course` does.
 
@@ -31,7 +31,7 @@ enum GraderExport {
     }
 }
 
-/// `__demo LESSON [--quick] [--passed IDS] [--output DIR]`: one demo, in this process.
+/// `__demo LESSON [--quick] [--quick-sections NAMES] [--passed IDS] [--output DIR]`: one demo, in this process.
 func runDemo(_ arguments: [String]) -> Int32 {
     let parsed: CommandLineArguments
     do {
@@ -46,9 +46,11 @@ func runDemo(_ arguments: [String]) -> Int32 {
     }
     let output = URL(fileURLWithPath: parsed.option("output") ?? ".course/demos")
     let passed = Set((parsed.option("passed") ?? "").split(separator: ",").map(String.init))
+    let quickSections = Set((parsed.option("quick-sections") ?? "").split(separator: ",").map(String.init))
     do {
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
-        try DemoCatalog.run(demo, options: DemoOptions(quick: parsed.has("quick"), outputDirectory: output, passed: passed))
+        try DemoCatalog.run(demo, options: DemoOptions(quick: parsed.has("quick"), outputDirectory: output, passed: passed,
+                                                       quickSections: quickSections))
         return 0
     } catch {
         Terminal.writeToStandardError("demo \(lesson) failed: \(error)\n")
@@ -70,7 +72,7 @@ case "__demo" where arguments.count >= 2:
     exit(runDemo(Array(arguments.dropFirst())))
 default:
     Terminal.writeToStandardError("""
-        usage: course-grader __grade ID | __catalog | __demo LESSON [--quick] [--passed IDS] [--output DIR]
+        usage: course-grader __grade ID | __catalog | __demo LESSON [--quick] [--quick-sections NAMES] [--passed IDS] [--output DIR]
         (the runner's child process: learners run `swift run course`)
 
         """)

@@ -8,12 +8,18 @@ public struct DemoOptions: Sendable {
     public var quick: Bool
     public var outputDirectory: URL
     public var passed: Set<String>
+    /// Sections that run quickly even in a full run (the demo tests' debug builds name the slow ones).
+    public var quickSections: Set<String>
 
-    public init(quick: Bool, outputDirectory: URL, passed: Set<String>) {
+    public init(quick: Bool, outputDirectory: URL, passed: Set<String>, quickSections: Set<String> = []) {
         self.quick = quick
         self.outputDirectory = outputDirectory
         self.passed = passed
+        self.quickSections = quickSections
     }
+
+    /// Whether a section runs in quick mode: the whole demo does, or the section was named.
+    public func isQuick(_ section: String) -> Bool { quick || quickSections.contains(section) }
 
     /// "yours" or "reference" for an exercise.
     public func source(of exerciseID: String) -> String { passed.contains(exerciseID) ? "yours" : "reference" }

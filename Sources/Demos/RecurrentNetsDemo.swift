@@ -5,10 +5,11 @@ import Implementations
 /// Demo 07 — the adding problem: a vanilla RNN and an LSTM, the same data, the
 /// same optimizer; the RNN stays at the trivial baseline, the LSTM solves it,
 /// and the gradient of the loss with respect to the hidden state at every time
-/// step shows why.
+/// step shows why. Then a character-level LSTM language model learns the
+/// course's chapters (`RecurrentNetsDemo+LanguageModel.swift`).
 let recurrentNetsDemo = Demo(
     lesson: 7, title: "Recurrent networks",
-    exercises: ["rnn.step", "rnn.sequence", "rnn.lstmStep", "rnn.lstm", "rnn.embedding", "rnn.temporal"]
+    exercises: ["rnn.step", "rnn.sequence", "rnn.lstmStep", "rnn.lstm", "rnn.embedding", "rnn.temporal", "rnn.sampling"]
 ) { options in
     let f = RecurrentNetsFunctions.mixing(learnerFor: options.passed)
     let plotWidth = min(60, max(30, Terminal.width - 16))
@@ -184,6 +185,8 @@ let recurrentNetsDemo = Demo(
         print("   In this run the trained RNN's gradient reaching the first half is not smaller than the LSTM's:"
             + " a gradient that reaches the early steps is necessary, not sufficient (see the chapter, section 16).\n")
     }
+
+    try characterLanguageModelSection(options, f: f, plotWidth: plotWidth)
 
     let curvePath = try options.write(SVGPlot(title: "Adding problem (T = \(steps)): training MSE", xLabel: "step / 50", yLabel: "MSE",
                                               series: curves, logY: true), named: "07-adding-loss.svg")

@@ -115,27 +115,14 @@ private func attentionSVG(_ maps: [Tensor], titles: [String], labels: [String], 
     return svg + "</svg>\n"
 }
 
-/// The course's chapters, the character model's text (lesson 07 trains on the same).
-private func chapterText() -> String {
-    var folders = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Lessons")]
-    // From a test or another working folder: the repository this file was built from.
-    folders.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Lessons"))
-    for folder in folders {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { continue }
-        let texts = names.sorted().compactMap { try? String(contentsOf: folder.appendingPathComponent($0).appendingPathComponent("README.md"), encoding: .utf8) }
-        if !texts.isEmpty { return texts.joined(separator: "\n\n") }
-    }
-    return ""
-}
-
 /// Demo 08 — the Transformer with your attention: a 2-layer encoder learns to
 /// reverse digit strings (its attention maps show the anti-diagonal), then a
-/// small causal Transformer learns the course's own chapters character by character.
+/// small causal Transformer learns the course's own chapters character by character,
+/// compared with lesson 07's LSTM on the same text, split and measure.
 let transformersDemo = Demo(
     lesson: 8, title: "The Transformer",
     exercises: ["transformer.attention", "transformer.multiHead", "transformer.positions", "transformer.feedForward",
-                "transformer.block", "transformer.trainingStep"]
+                "transformer.block", "transformer.trainingStep"] + CharacterLSTMResult.exercises
 ) { options in
     let f = TransformersFunctions.mixing(learnerFor: options.passed)
     let plotWidth = min(60, max(30, Terminal.width - 16))
@@ -221,86 +208,110 @@ let transformersDemo = Demo(
     let lossPath = try options.write(SVGPlot(title: "Reversal: training loss", xLabel: "step", yLabel: "cross-entropy",
                                              series: [Series("loss", values: losses)], logY: true), named: "08-reversal-loss.svg")
 
-    // 2. A character-level causal language model on the chapters.
-    let text = Array(chapterText())
-    guard text.count > 2_000 else {
+    // 2. A character-level causal language model on the chapters, against lesson 07's LSTM on the same text.
+    guard let corpus = CharacterCorpus.chapters() else {
         print("2. Character model: the chapters (Lessons/*/README.md) were not found; skipped.")
         return
     }
-    let alphabet = Array(Set(text)).sorted()
-    let index = Dictionary(uniqueKeysWithValues: alphabet.enumerated().map { ($1, $0) })
-    let encoded = text.map { index[$0]! }
-    let split = encoded.count * 9 / 10
-    let (trainText, validText) = (Array(encoded[..<split]), Array(encoded[split...]))
-    let context = 32
+    let quickLM = options.isQuick(DemoOptions.languageModelSection)
+    // The same windows as lesson 07's LSTM: its context, its batch, its held-out windows.
+    let lstmBudget = CharacterLSTMBudget.standard(quick: quickLM)
+    let context = lstmBudget.context, lmBatch = lstmBudget.batch
     let (lmWidth, lmHidden, lmLayers, lmHeads) = (32, 64, 2, 2)
-    let lmSteps = options.quick ? 10 : 500, lmBatch = 16
+    let lmSteps = quickLM ? 40 : 450
+    let lmRate = 0.03   // measured at 350 steps: 3e-3 → 4.19 bits/char, 0.01 → 3.88, 0.03 → 3.48, 0.05 → 3.41
+    var lmRandom = SeededGenerator(seed: 88)
+    var lm = TinyTransformer(vocabulary: corpus.alphabet.count, maxLength: context, width: lmWidth, hidden: lmHidden, layers: lmLayers,
+                             heads: lmHeads, using: &lmRandom)
+    let lmParameters = lm.parameters.reduce(0) { $0 + $1.count }
     print("""
-    2. A causal Transformer language model on this course's chapters: \(text.count) characters, \(alphabet.count) distinct;
-       the first 90% for training, the last 10% held out. \(lmLayers) layers, D = \(lmWidth), \(lmHeads) heads, a context of \(context),
-       \(lmSteps) steps of \(lmBatch) windows, causal mask [attention: \(options.source(of: "transformer.attention"))].
+    2. A causal Transformer language model on this course's chapters, the text lesson 07's LSTM learns: \(corpus.characterCount) characters,
+       \(corpus.alphabet.count) distinct; the first 90% for training, the last 10% held out (the same split and the same held-out windows
+       as demo 07). \(lmLayers) layers, D = \(lmWidth), \(lmHeads) heads, feed-forward \(lmHidden), learned positions, \(lmParameters) parameters;
+       \(lmSteps) steps of \(lmBatch) windows of \(context) characters, causal mask, Adam with warmup, cosine decay (η_max = \(lmRate)) and clipping
+       [attention: \(options.source(of: "transformer.attention")), blocks: \(options.source(of: "transformer.block"))].
 
     """)
-    var lm = TinyTransformer(vocabulary: alphabet.count, maxLength: context, width: lmWidth, hidden: lmHidden, layers: lmLayers,
-                             heads: lmHeads, using: &random)
     var lmOptimizer = TransformersFunctions.adam()
     let causal = f.causalMask(context)
     var lmLosses: [Double] = []
     var lmBar = ProgressBar(total: lmSteps, label: "   training")
-    let lmStart = Date()
+    var lmTime = 0.0
     for step in 0..<lmSteps {
-        let starts = (0..<lmBatch).map { _ in random.nextInt(in: 0..<(trainText.count - context - 1)) }
-        let inputs = starts.map { Array(trainText[$0..<($0 + context)]) }
-        let targets = starts.flatMap { Array(trainText[($0 + 1)...($0 + context)]) }
+        let began = Date()
+        let (inputs, targets) = corpus.trainingWindows(count: lmBatch, context: context, using: &lmRandom)
         let (scores, _, backward) = lm.forward(inputs, mask: causal, f: f)
-        let (loss, dScores, _) = crossEntropy(scores, targets: targets)
-        lmLosses.append(loss / Foundation.log(2))
-        let result = f.trainingStep(lm.parameters, backward(dScores), lmOptimizer, step, (3e-3, min(100, lmSteps / 5), lmSteps), 1.0)
+        let (loss, dScores, _) = crossEntropy(scores, targets: targets.flatMap { $0 })
+        let result = f.trainingStep(lm.parameters, backward(dScores), lmOptimizer, step, (lmRate, min(100, lmSteps / 5), lmSteps), 1.0)
         lm.parameters = result.parameters
         lmOptimizer = result.optimizer
+        lmTime += Date().timeIntervalSince(began)
+        lmLosses.append(loss / Foundation.log(2))
         if step % 10 == 0 || step == lmSteps - 1 { lmBar.update(step + 1, status: "\(String(format: "%.2f", loss / Foundation.log(2))) bits/char") }
     }
     lmBar.finish()
-    let lmTime = Date().timeIntervalSince(lmStart)
-    // Held-out bits per character: consecutive windows of the held-out text, every position predicted.
-    var totalBits = 0.0, predicted = 0
-    let windows = options.quick ? 8 : (validText.count - 1) / context
-    for w in 0..<min(windows, (validText.count - 1) / context) {
-        let s = w * context
-        let (scores, _, _) = lm.forward([Array(validText[s..<(s + context)])], mask: causal, f: f)
-        let (loss, _, _) = crossEntropy(scores, targets: Array(validText[(s + 1)...(s + context)]))
-        totalBits += loss * Double(context) / Foundation.log(2)
-        predicted += context
+    let transformerHeldOut = corpus.heldOutBits(context: context, windowLimit: lstmBudget.heldOutWindows) {
+        lm.forward($0, mask: causal, f: f).scores
     }
-    let bitsPerCharacter = totalBits / Double(max(predicted, 1))
-    let uniform = Foundation.log2(Double(alphabet.count))
+
+    // Lesson 07's LSTM with its own stated budget: demo 07's result when it ran with the same budget, on the same text and code.
+    let lstm: CharacterLSTMResult
+    if let cached = CharacterLSTMResult.cached(options, budget: lstmBudget, corpus: corpus) {
+        lstm = cached
+        print("\n   Lesson 07's LSTM: demo 07's run with this budget, read from \(CharacterLSTMResult.cacheURL(options).lastPathComponent).")
+    } else {
+        print("\n   Lesson 07's LSTM: no result of demo 07 with this budget on this text yet; training it here as demo 07 does.")
+        let f07 = RecurrentNetsFunctions.mixing(learnerFor: options.passed)
+        lstm = trainCharacterLSTM(corpus, budget: lstmBudget, f: f07, implementation: CharacterLSTMResult.implementation(options),
+                                  label: "   LSTM    ").result
+        try lstm.save(options)
+    }
+    let uniform = corpus.uniformBits
     print("")
     print(LinePlot(title: "training bits per character", series: [Series("bits/char", values: lmLosses)])
-        .render(width: plotWidth, height: options.quick ? 6 : 10))
+        .render(width: plotWidth, height: quickLM ? 6 : 10))
+    func bits(_ x: Double) -> String { String(format: "%.3f", x) }
+    func budgetText(steps: Int, seconds: Double, parameters: Int) -> String {
+        "\(steps) steps × \(lmBatch) × \(context) characters, \(parameters) parameters, \(String(format: "%.1f", seconds)) s "
+            + "(\(String(format: "%.0f", 1_000 * seconds / Double(steps))) ms a step)"
+    }
+    let difference = transformerHeldOut.bits - lstm.heldOutBits
     print("""
 
        training time \(String(format: "%.1f", lmTime)) s for \(lmSteps) steps
-       held-out \(String(format: "%.3f", bitsPerCharacter)) bits per character over \(predicted) characters \
-    (a uniform guess over \(alphabet.count) characters: \(String(format: "%.2f", uniform)))
+       held-out bits per character on the same \(transformerHeldOut.characters) characters (perplexity = 2^bits):
+         Transformer (lesson 08): \(bits(transformerHeldOut.bits)) (perplexity \(String(format: "%.1f", perplexity(bits: transformerHeldOut.bits))))   \
+    \(budgetText(steps: lmSteps, seconds: lmTime, parameters: lmParameters))
+         LSTM (lesson 07):        \(bits(lstm.heldOutBits)) (perplexity \(String(format: "%.1f", perplexity(bits: lstm.heldOutBits))))   \
+    \(budgetText(steps: lstm.budget.steps, seconds: lstm.trainingSeconds, parameters: lstm.parameterCount)), H = \(lstm.budget.hidden)
+         unigram baseline:        \(bits(transformerHeldOut.unigram))   (training frequencies, add-one smoothed, no context)
+         uniform baseline:        \(bits(uniform))   (log₂ \(corpus.alphabet.count))
+       \(abs(difference) < 0.05 ? "The two models are within 0.05 bits per character of each other"
+         : difference < 0 ? "The Transformer is \(bits(-difference)) bits per character below the LSTM"
+         : "The LSTM is \(bits(difference)) bits per character below the Transformer") with these budgets; \
+    \(transformerHeldOut.bits < transformerHeldOut.unigram ? "the Transformer is below the unigram baseline" : "the Transformer is not below the unigram baseline").
 
     """)
-    // Samples: temperature 0.8, the context sliding over the last 32 characters.
+    // Samples: temperature 0.8, the context sliding over the last `context` characters.
     for prompt in ["The ", "Attention "] {
-        var generated = prompt.compactMap { index[$0] }
-        for _ in 0..<(options.quick ? 40 : 240) {
+        var generated = corpus.encode(prompt)
+        for _ in 0..<(quickLM ? 40 : 240) {
             let window = Array(generated.suffix(context))
             let (scores, _, _) = lm.forward([window], mask: f.causalMask(window.count), f: f)
             let last = scores.row(window.count - 1) / 0.8
             let p = exp(last - last.max())
-            var draw = random.nextUniform() * p.sum()
+            var draw = lmRandom.nextUniform() * p.sum()
             var choice = 0
-            while choice < alphabet.count - 1 && draw >= p[choice] { draw -= p[choice]; choice += 1 }
+            while choice < corpus.alphabet.count - 1 && draw >= p[choice] { draw -= p[choice]; choice += 1 }
             generated.append(choice)
         }
-        let sample = String(generated.map { alphabet[$0] }).replacingOccurrences(of: "\n", with: " ⏎ ")
-        print("   sample: \(sample)\n")
+        print("   sample: \(corpus.decode(generated).replacingOccurrences(of: "\n", with: " ⏎ "))\n")
     }
     let lmPath = try options.write(SVGPlot(title: "Character model: training bits per character", xLabel: "step", yLabel: "bits/char",
-                                           series: [Series("bits/char", values: lmLosses)]), named: "08-characters.svg")
+                                           series: [Series("Transformer, training", values: lmLosses),
+                                                    Series("LSTM (lesson 07), held-out", points: [(0, lstm.heldOutBits), (Double(lmSteps), lstm.heldOutBits)]),
+                                                    Series("Transformer, held-out", points: [(0, transformerHeldOut.bits), (Double(lmSteps), transformerHeldOut.bits)]),
+                                                    Series("unigram", points: [(0, transformerHeldOut.unigram), (Double(lmSteps), transformerHeldOut.unigram)])]),
+                                   named: "08-characters.svg")
     print("SVG: \(mapPath.path)\n     \(lossPath)\n     \(lmPath)")
 }

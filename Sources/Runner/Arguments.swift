@@ -127,8 +127,8 @@ public enum ArgumentParser {
         // Hidden: the grader's own commands, passed on to `course-grader`.
         CommandSpec("__grade", usage: "course __grade ID", summary: "grade one exercise (a child process)",
                     positionals: 1...1, hidden: true),
-        CommandSpec("__demo", usage: "course __demo LESSON [--quick] [--passed IDS] [--output DIR]",
-                    summary: "run one demo in this process", flags: ["quick"], options: ["passed", "output"],
+        CommandSpec("__demo", usage: "course __demo LESSON [--quick] [--quick-sections NAMES] [--passed IDS] [--output DIR]",
+                    summary: "run one demo in this process", flags: ["quick"], options: ["passed", "output", "quick-sections"],
                     positionals: 1...1, hidden: true),
     ]
 

@@ -18,14 +18,14 @@ import Testing
 struct DemoTests {
 
     /// The demo's standard output, run in a child process.
-    private func output(ofLesson lesson: Int, quick: Bool = false) async throws -> String {
+    private func output(ofLesson lesson: Int, quick: Bool = false, quickSections: [String] = []) async throws -> String {
         #if compiler(>=6.3) && !DLFS_WITHOUT_EXIT_TEST_CAPTURES
-        let result = await #expect(processExitsWith: .success, observing: [\.standardOutputContent]) { [lesson, quick] in
+        let result = await #expect(processExitsWith: .success, observing: [\.standardOutputContent]) { [lesson, quick, quickSections] in
             let folder = FileManager.default.temporaryDirectory
                 .appendingPathComponent("dlfs-demo-\(lesson)-\(ProcessInfo.processInfo.processIdentifier)")
             defer { try? FileManager.default.removeItem(at: folder) }
             guard let demo = DemoCatalog.demo(lesson: lesson) else { exit(3) }
-            try DemoCatalog.run(demo, options: DemoOptions(quick: quick, outputDirectory: folder, passed: []))
+            try DemoCatalog.run(demo, options: DemoOptions(quick: quick, outputDirectory: folder, passed: [], quickSections: Set(quickSections)))
         }
         guard let result else { return "" }   // the failure is already recorded
         return String(decoding: result.standardOutputContent, as: UTF8.self)
@@ -38,7 +38,8 @@ struct DemoTests {
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
         let run = try await onOwnThread { [environment] in
-            try ChildProcess.run(grader, ["__demo", String(lesson), "--output", folder.path] + (quick ? ["--quick"] : []),
+            try ChildProcess.run(grader, ["__demo", String(lesson), "--output", folder.path] + (quick ? ["--quick"] : [])
+                                 + (quickSections.isEmpty ? [] : ["--quick-sections", quickSections.joined(separator: ",")]),
                                  environment: environment, headLimit: 1 << 20, tailLimit: 1 << 16,
                                  timeLimit: 600)   // demo 05 trains dozens of networks: minutes in a debug build
         }
@@ -184,9 +185,10 @@ struct DemoTests {
         }
     }
 
-    @Test("07: the LSTM solves the adding problem, the vanilla RNN stays near the baseline, the gradient sentence matches the numbers, and where word order matters the LSTM beats the bag-of-words ceiling")
+    @Test("07: the LSTM solves the adding problem, the vanilla RNN stays near the baseline, the gradient sentence matches the numbers; the character model (quick) beats a uniform guess; where word order matters the LSTM beats the bag-of-words ceiling")
     func seventhLessonDemo() async throws {
-        let text = try await output(ofLesson: 7)
+        // The adding problem in full; the character model quick (a full one trains for minutes in a debug build).
+        let text = try await output(ofLesson: 7, quickSections: [DemoOptions.languageModelSection])
         let rnn = try #require(number(after: "vanilla RNN: test MSE ", in: text), "no RNN test MSE:\n\(text)")
         let lstm = try #require(number(after: "LSTM:        test MSE ", in: text), "no LSTM test MSE:\n\(text)")
         #expect(rnn > 0.1, "the vanilla RNN should stay near the baseline 1/6, got \(rnn)")
@@ -198,6 +200,7 @@ struct DemoTests {
         #expect(rnnGradient.isFinite && lstmGradient.isFinite && rnnGradient > 0 && lstmGradient > 0)
         #expect(text.contains(rnnGradient < lstmGradient ? "× smaller than the LSTM's" : "is not smaller than the LSTM's"),
                 "the sentence about the gradients does not match the numbers:\n\(text)")
+        try checkCharacterLSTM(text, full: false)
         // Word order: the bag of embeddings cannot beat the ceiling it prints (twins share their words), the LSTM does.
         let section = String(try #require(text.range(of: "Sequence classification").map { text[$0.lowerBound...] }, "no classification:\n\(text)"))
         #expect(number(after: "held-out sets share no sentence (", in: section) == 0, "training and held-out sentences overlap")
@@ -219,9 +222,41 @@ struct DemoTests {
     }
 
 
+    /// The full character model trains for about a minute in release mode, many in a debug build:
+    /// it runs when `DLFS_FULL_DEMOS=1`, ideally with `swift test -c release`.
+    @Test("07 (full): the character LSTM goes below the unigram baseline on the held-out chapters",
+          .enabled(if: ProcessInfo.processInfo.environment["DLFS_FULL_DEMOS"] == "1"))
+    func seventhLessonFullCharacterModel() async throws {
+        let text = try await output(ofLesson: 7)
+        try checkCharacterLSTM(text, full: true)
+    }
 
-
-
+    private func checkCharacterLSTM(_ text: String, full: Bool) throws {
+        let section = try #require(text.range(of: "A character-level language model").map { String(text[$0.lowerBound...]) },
+                                   "no character model:\n\(text)")
+        let time = try #require(number(after: "training time ", in: section), "no training time:\n\(section)")
+        let heldOut = try #require(number(after: "held-out bits per character ", in: section), "no held-out bits:\n\(section)")
+        let perplexity = try #require(number(after: "(perplexity ", in: section), "no perplexity:\n\(section)")
+        let unigram = try #require(number(after: "unigram baseline ", in: section), "no unigram baseline:\n\(section)")
+        let uniform = try #require(number(after: "uniform baseline ", in: section), "no uniform baseline:\n\(section)")
+        #expect(time > 0 && heldOut.isFinite && unigram.isFinite && uniform.isFinite)
+        #expect(abs(perplexity - pow(2, heldOut)) <= 0.05 * perplexity + 0.1, "perplexity \(perplexity) is not 2^\(heldOut)")
+        #expect(unigram < uniform, "the unigram baseline (\(unigram)) should beat a uniform guess (\(uniform))")
+        #expect(heldOut < uniform, "the character model does no better than a uniform guess (\(heldOut) vs \(uniform) bits)")
+        // The verdict must say what the numbers show.
+        if heldOut < unigram {
+            let margin = try #require(number(after: "✓ below the unigram baseline by ", in: section), "no verdict:\n\(section)")
+            #expect(abs(margin - (unigram - heldOut)) < 0.002)
+        } else {
+            #expect(!section.contains("✓ below the unigram"), "a ✓ for a model that is not below the unigram baseline:\n\(section)")
+        }
+        if full { #expect(heldOut < unigram - 1, "the full character model should be well below the unigram baseline: \(heldOut) vs \(unigram)") }
+        for temperature in ["0.5", "1.0", "1.5"] {
+            let line = try #require(section.split(separator: "\n").first { $0.contains("τ = \(temperature): The ") }, "no sample at τ = \(temperature)")
+            #expect(line.count > 40, "the sample at τ = \(temperature) is too short: \(line)")
+        }
+        #expect(section.contains("07-character-model.svg"), "the curves were not written as SVG")
+    }
 
     @Test("08: the encoder reverses every held-out string, one head attends along the anti-diagonal, the character model beats a uniform guess")
     func eighthLessonDemo() async throws {
@@ -236,11 +271,21 @@ struct DemoTests {
         let weight = try #require(number(after: "mean weight ", in: String(summary)), "no anti-diagonal weight in: \(summary)")
         #expect(weight > 0.5, "no head put most of its weight on the anti-diagonal (best \(weight))")
         #expect(text.contains("08-attention.svg"), "the attention maps were not written as SVG")
-        let characterSection = try #require(text.range(of: "2. A causal"), "no character model:\n\(text)")
-        let bits = try #require(number(after: "held-out ", in: String(text[characterSection.lowerBound...])), "no bits per character:\n\(text)")
-        let uniform = try #require(number(after: "characters: ", in: text), "no uniform baseline:\n\(text)")
-        #expect(bits < uniform, "the character model does no better than a uniform guess (\(bits) vs \(uniform) bits)")
-        #expect(text.contains("sample: "), "no samples printed")
+        let section = try #require(text.range(of: "2. A causal").map { String(text[$0.lowerBound...]) }, "no character model:\n\(text)")
+        let transformer = try #require(number(after: "Transformer (lesson 08): ", in: section), "no Transformer bits per character:\n\(section)")
+        let lstmBits = try #require(number(after: "LSTM (lesson 07):        ", in: section), "no LSTM bits per character:\n\(section)")
+        let unigram = try #require(number(after: "unigram baseline:        ", in: section), "no unigram baseline:\n\(section)")
+        let uniform = try #require(number(after: "uniform baseline:        ", in: section), "no uniform baseline:\n\(section)")
+        #expect(transformer.isFinite && lstmBits.isFinite && unigram.isFinite && uniform.isFinite)
+        #expect(transformer < uniform, "the character model does no better than a uniform guess (\(transformer) vs \(uniform) bits)")
+        #expect(lstmBits < uniform, "lesson 07's LSTM does no better than a uniform guess (\(lstmBits) vs \(uniform) bits)")
+        // Both budgets printed, and the comparison sentence says what the numbers show.
+        #expect(section.components(separatedBy: " ms a step)").count - 1 >= 2, "the two budgets are not both printed:\n\(section)")
+        let difference = transformer - lstmBits
+        let verdict = abs(difference) < 0.05 ? "within 0.05 bits per character" : difference < 0 ? "The Transformer is " : "The LSTM is "
+        #expect(section.contains(verdict), "the comparison does not match \(transformer) vs \(lstmBits):\n\(section)")
+        #expect(section.contains(transformer < unigram ? "the Transformer is below the unigram baseline" : "the Transformer is not below the unigram baseline"))
+        #expect(section.contains("sample: "), "no samples printed")
     }
 
     /// The number printed right after the first `marker` (`1.2e-19`, `97.8%` → 97.8). No `Regex`: it needs macOS 13.
