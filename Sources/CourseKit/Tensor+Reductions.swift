@@ -136,18 +136,87 @@ extension Tensor {
 
     /// The largest element along `axis`.
     public func max(axis: Int, keepingDims: Bool = false) -> Tensor {
-        fold(axis: axis, keepingDims: keepingDims, function: "max(axis:)", initial: -.infinity) { Swift.max($0, $1) }
+        if normalizedAxis(axis, function: "max(axis:)") == rank - 1 { return lastAxisExtreme(keepingDims: keepingDims, largest: true) }
+        return fold(axis: axis, keepingDims: keepingDims, function: "max(axis:)", initial: -.infinity) { Swift.max($0, $1) }
     }
 
     /// The smallest element along `axis`.
     public func min(axis: Int, keepingDims: Bool = false) -> Tensor {
-        fold(axis: axis, keepingDims: keepingDims, function: "min(axis:)", initial: .infinity) { Swift.min($0, $1) }
+        if normalizedAxis(axis, function: "min(axis:)") == rank - 1 { return lastAxisExtreme(keepingDims: keepingDims, largest: false) }
+        return fold(axis: axis, keepingDims: keepingDims, function: "min(axis:)", initial: .infinity) { Swift.min($0, $1) }
+    }
+
+    /// `max` or `min` along the last axis, four lanes at a time, with exactly the
+    /// result of the left-to-right fold `total = Swift.max(total, x)` from ∓∞.
+    ///
+    /// That fold skips NaN (`x >= total` is false) and, among elements equal
+    /// to the extreme, keeps the last one (max) or the first one (min). Equal
+    /// doubles differ only when they are 0 and −0, so the lanes' extreme is the
+    /// answer unless it is zero; then the row is folded again in order.
+    private func lastAxisExtreme(keepingDims: Bool, largest: Bool) -> Tensor {
+        let n = shape[rank - 1]
+        let rows = n == 0 ? shape.dropLast().reduce(1, *) : count / n
+        typealias V = SIMD4<Double>
+        let initial = largest ? -Double.infinity : Double.infinity
+        let out = scalars.withUnsafeBufferPointer { p in
+            Tensor.makeScalars(count: rows) { o in
+                var r = 0
+                while r < rows {
+                    let x = p.baseAddress.map { $0 + r &* n }
+                    var lanes = V(repeating: initial), k = 0
+                    if let x {
+                        let raw = UnsafeRawPointer(x)
+                        while k &+ 4 <= n {
+                            let v = raw.loadUnaligned(fromByteOffset: k &* 8, as: V.self)
+                            // Lane-wise `Swift.max(lane, v)` (v where v >= lane) or `Swift.min(lane, v)`
+                            // (v where v < lane): NaN is never chosen.
+                            lanes.replace(with: v, where: largest ? v .>= lanes : v .< lanes)
+                            k &+= 4
+                        }
+                    }
+                    var total = initial
+                    for lane in 0..<4 { total = largest ? Swift.max(total, lanes[lane]) : Swift.min(total, lanes[lane]) }
+                    while k < n { total = largest ? Swift.max(total, x![k]) : Swift.min(total, x![k]); k &+= 1 }
+                    if total == 0, let x {
+                        total = initial
+                        k = 0
+                        while k < n { total = largest ? Swift.max(total, x[k]) : Swift.min(total, x[k]); k &+= 1 }
+                    }
+                    o[r] = total
+                    r &+= 1
+                }
+            }
+        }
+        var newShape = shape
+        if keepingDims { newShape[rank - 1] = 1 } else { newShape.removeLast() }
+        return Tensor(unchecked: newShape, out)
     }
 
     /// The index of the largest element along `axis` (the first one on ties),
     /// as a tensor of whole numbers with that axis removed.
     public func argmax(axis: Int) -> Tensor {
-        reduce(axis: axis, keepingDims: false, function: "argmax(axis:)") { v, stride, n in
+        let a = normalizedAxis(axis, function: "argmax(axis:)")
+        if a == rank - 1 {
+            // Rows in memory order: the first index whose element is strictly larger than every earlier one's.
+            let n = shape[a], rows = n == 0 ? shape.dropLast().reduce(1, *) : count / n
+            let out = scalars.withUnsafeBufferPointer { p in
+                Tensor.makeScalars(count: rows) { o in
+                    var r = 0
+                    while r < rows {
+                        var best = 0
+                        if n > 1, let base = p.baseAddress {
+                            let x = base + r &* n
+                            var k = 1
+                            while k < n { if x[k] > x[best] { best = k }; k &+= 1 }
+                        }
+                        o[r] = Double(best)
+                        r &+= 1
+                    }
+                }
+            }
+            return Tensor(unchecked: Array(shape.dropLast()), out)
+        }
+        return reduce(axis: axis, keepingDims: false, function: "argmax(axis:)") { v, stride, n in
             var best = 0
             for k in 1..<Swift.max(n, 1) where v[k * stride] > v[best * stride] { best = k }
             return Double(best)
