@@ -146,8 +146,8 @@ extension Tensor {
         return fold(axis: axis, keepingDims: keepingDims, function: "min(axis:)", initial: .infinity) { Swift.min($0, $1) }
     }
 
-    /// `max` or `min` along the last axis, four lanes at a time, with exactly the
-    /// result of the left-to-right fold `total = Swift.max(total, x)` from ∓∞.
+    /// `max` or `min` along the last axis in four interleaved folds, with exactly
+    /// the result of the left-to-right fold `total = Swift.max(total, x)` from ∓∞.
     ///
     /// That fold skips NaN (`x >= total` is false) and, among elements equal
     /// to the extreme, keeps the last one (max) or the first one (min). Equal
@@ -156,40 +156,51 @@ extension Tensor {
     private func lastAxisExtreme(keepingDims: Bool, largest: Bool) -> Tensor {
         let n = shape[rank - 1]
         let rows = n == 0 ? shape.dropLast().reduce(1, *) : count / n
-        typealias V = SIMD4<Double>
-        let initial = largest ? -Double.infinity : Double.infinity
         let out = scalars.withUnsafeBufferPointer { p in
             Tensor.makeScalars(count: rows) { o in
-                var r = 0
-                while r < rows {
-                    let x = p.baseAddress.map { $0 + r &* n }
-                    var lanes = V(repeating: initial), k = 0
-                    if let x {
-                        let raw = UnsafeRawPointer(x)
-                        while k &+ 4 <= n {
-                            let v = raw.loadUnaligned(fromByteOffset: k &* 8, as: V.self)
-                            // Lane-wise `Swift.max(lane, v)` (v where v >= lane) or `Swift.min(lane, v)`
-                            // (v where v < lane): NaN is never chosen.
-                            lanes.replace(with: v, where: largest ? v .>= lanes : v .< lanes)
-                            k &+= 4
-                        }
-                    }
-                    var total = initial
-                    for lane in 0..<4 { total = largest ? Swift.max(total, lanes[lane]) : Swift.min(total, lanes[lane]) }
-                    while k < n { total = largest ? Swift.max(total, x![k]) : Swift.min(total, x![k]); k &+= 1 }
-                    if total == 0, let x {
-                        total = initial
-                        k = 0
-                        while k < n { total = largest ? Swift.max(total, x[k]) : Swift.min(total, x[k]); k &+= 1 }
-                    }
-                    o[r] = total
-                    r &+= 1
+                guard let base = p.baseAddress else {
+                    for r in 0..<rows { o[r] = largest ? -.infinity : .infinity }
+                    return
+                }
+                if largest {
+                    Tensor.extremeRows(base, rows: rows, length: n, into: o, initial: -.infinity) { Swift.max($0, $1) }
+                } else {
+                    Tensor.extremeRows(base, rows: rows, length: n, into: o, initial: .infinity) { Swift.min($0, $1) }
                 }
             }
         }
         var newShape = shape
         if keepingDims { newShape[rank - 1] = 1 } else { newShape.removeLast() }
         return Tensor(unchecked: newShape, out)
+    }
+
+    /// Four independent folds per row (lane j takes elements j, j + 4, …), so
+    /// that the comparisons overlap instead of waiting on one another; then
+    /// the lanes, the tail, and, when the result is zero, the whole row again
+    /// in order (see `lastAxisExtreme`).
+    @inline(__always)
+    static func extremeRows(_ x: UnsafePointer<Double>, rows: Int, length n: Int, into o: UnsafeMutablePointer<Double>,
+                            initial: Double, _ pick: (Double, Double) -> Double) {
+        var r = 0
+        while r < rows {
+            let row = x + r &* n
+            var (l0, l1, l2, l3) = (initial, initial, initial, initial)
+            var k = 0
+            while k &+ 4 <= n {
+                l0 = pick(l0, row[k]); l1 = pick(l1, row[k &+ 1])
+                l2 = pick(l2, row[k &+ 2]); l3 = pick(l3, row[k &+ 3])
+                k &+= 4
+            }
+            var total = pick(pick(pick(pick(initial, l0), l1), l2), l3)
+            while k < n { total = pick(total, row[k]); k &+= 1 }
+            if total == 0 {
+                total = initial
+                k = 0
+                while k < n { total = pick(total, row[k]); k &+= 1 }
+            }
+            o[r] = total
+            r &+= 1
+        }
     }
 
     /// The index of the largest element along `axis` (the first one on ties),
