@@ -92,7 +92,7 @@ let package = Package(
         .target(name: "Stubs"),
         .executableTarget(name: "stubgen", dependencies: ["Stubs"]),
         // `swift run -c release bench`: the tensor engine's speed (see BENCHMARKS.md).
-        .executableTarget(name: "bench", dependencies: ["CourseKit", "Implementations"],
+        .executableTarget(name: "bench", dependencies: ["CourseKit", "Implementations", "Demos"],
                          linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"], .when(platforms: [.linux]))]),
         .target(name: "Grading", dependencies: ["CourseKit", "Implementations", "Stubs"]),
         .target(name: "Demos", dependencies: ["CourseKit", "Implementations"]),

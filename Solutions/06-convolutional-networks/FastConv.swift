@@ -63,7 +63,8 @@ public func conv2dBackwardFast(_ dOut: Tensor, cache: FastConv2DCache) -> (dx: T
     // BEGIN SOLUTION
     let f = cache.weights.shape[0]
     let g = dOut.permuted([1, 0, 2, 3]).reshaped([f, -1])                 // [F, N·H′·W′]
-    let dWeights = matmul(g, cache.cols.transposed()).reshaped(cache.weights.shape)
+    // g · colsᵀ, with cols read transposed in place (the same numbers as `matmul(g, cache.cols.transposed())`, without the copy)
+    let dWeights = matmul(g, cache.cols, transposeA: false, transposeB: true).reshaped(cache.weights.shape)
     let dBias = g.sum(axis: 1)
     let dCols = matmul(cache.weights.reshaped([f, -1]).transposed(), g)  // [C·KH·KW, N·H′·W′]
     let dx = col2im(dCols, inputShape: cache.inputShape, kernelHeight: cache.weights.shape[2],

@@ -36,6 +36,7 @@ public func maxPoolForward(_ x: Tensor, poolHeight: Int, poolWidth: Int, stride:
     // BEGIN SOLUTION
     let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
     let ho = (h - poolHeight) / stride + 1, wo = (w - poolWidth) / stride + 1
+    let input = x.scalars   // read once: `x.scalars` inside the loop would fetch the array at every element
     var out = [Double](repeating: 0, count: n * c * ho * wo)
     var argmax = [Int](repeating: 0, count: out.count)
     for plane in 0..<(n * c) {
@@ -45,11 +46,11 @@ public func maxPoolForward(_ x: Tensor, poolHeight: Int, poolWidth: Int, stride:
                 for p in 0..<poolHeight {
                     for q in 0..<poolWidth {
                         let index = plane * h * w + (i * stride + p) * w + j * stride + q
-                        if x.scalars[index] > x.scalars[best] { best = index }   // strictly greater: the first maximum stays
+                        if input[index] > input[best] { best = index }   // strictly greater: the first maximum stays
                     }
                 }
                 let o = (plane * ho + i) * wo + j
-                out[o] = x.scalars[best]
+                out[o] = input[best]
                 argmax[o] = best
             }
         }
@@ -70,7 +71,8 @@ public func maxPoolForward(_ x: Tensor, poolHeight: Int, poolWidth: Int, stride:
 public func maxPoolBackward(_ dOut: Tensor, cache: MaxPoolCache) -> Tensor {
     // BEGIN SOLUTION
     var dx = [Double](repeating: 0, count: cache.inputShape.reduce(1, *))
-    for (o, index) in cache.argmax.enumerated() { dx[index] += dOut.scalars[o] }
+    let upstream = dOut.scalars
+    for (o, index) in cache.argmax.enumerated() { dx[index] += upstream[o] }
     return Tensor(shape: cache.inputShape, scalars: dx)
     // END SOLUTION
 }

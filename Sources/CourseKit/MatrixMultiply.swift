@@ -68,7 +68,9 @@ enum MatrixMultiply {
         let rowStride: Int
     }
 
-    /// C[n, m] += A[n, k] × B[k, m] for one matrix, rows `rows` of C only.
+    /// C[n, m] = A[n, k] × B[k, m] for one matrix, rows `rows` of C only: the
+    /// first block of the inner dimension overwrites C (starting from +0), later
+    /// ones add to it, so C needs no zero fill (k = 0 writes nothing: the caller fills).
     static func multiply(rows: Range<Int>, m: Int, k: Int, a: Operand, b: Operand, c: Output) {
         let n = rows.count
         guard n > 0, m > 0, k > 0 else { return }
@@ -98,9 +100,9 @@ enum MatrixMultiply {
                         let aPanel = UnsafePointer(packedA + r &* depth)
                         let cTile = c.base + ((i0 &+ r) &* c.rowStride &+ j0)
                         if tileRows == mr && width == nr {
-                            kernel(depth: depth, a: aPanel, b: bPanel, c: cTile, ldc: c.rowStride)
+                            kernel(depth: depth, a: aPanel, b: bPanel, c: cTile, ldc: c.rowStride, accumulate: p0 > 0)
                         } else {
-                            edgeKernel(depth: depth, a: aPanel, b: bPanel, c: cTile, ldc: c.rowStride,
+                            edgeKernel(depth: depth, a: aPanel, b: bPanel, c: cTile, ldc: c.rowStride, accumulate: p0 > 0,
                                        rows: tileRows, columns: width)
                         }
                         r &+= mr
@@ -157,14 +159,19 @@ enum MatrixMultiply {
     /// The 4 × 8 micro-kernel: C[0..<4, 0..<8] += Σ_p a[p] ⊗ b[p], one p at a time.
     @inline(__always)
     static func kernel(depth: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>,
-                       c: UnsafeMutablePointer<Double>, ldc: Int) {
+                       c: UnsafeMutablePointer<Double>, ldc: Int, accumulate: Bool) {
         let c0 = UnsafeMutableRawPointer(c), c1 = UnsafeMutableRawPointer(c + ldc)
         let c2 = UnsafeMutableRawPointer(c + 2 &* ldc), c3 = UnsafeMutableRawPointer(c + 3 &* ldc)
         typealias V = SIMD4<Double>
-        var t00 = c0.loadUnaligned(as: V.self), t01 = c0.loadUnaligned(fromByteOffset: 32, as: V.self)
-        var t10 = c1.loadUnaligned(as: V.self), t11 = c1.loadUnaligned(fromByteOffset: 32, as: V.self)
-        var t20 = c2.loadUnaligned(as: V.self), t21 = c2.loadUnaligned(fromByteOffset: 32, as: V.self)
-        var t30 = c3.loadUnaligned(as: V.self), t31 = c3.loadUnaligned(fromByteOffset: 32, as: V.self)
+        // The first block of the inner dimension starts from +0 in registers (as the triple loop's
+        // `total = 0` does), so the output needs no zero fill; later blocks add to what is there.
+        var t00 = V(), t01 = V(), t10 = V(), t11 = V(), t20 = V(), t21 = V(), t30 = V(), t31 = V()
+        if accumulate {
+            t00 = c0.loadUnaligned(as: V.self); t01 = c0.loadUnaligned(fromByteOffset: 32, as: V.self)
+            t10 = c1.loadUnaligned(as: V.self); t11 = c1.loadUnaligned(fromByteOffset: 32, as: V.self)
+            t20 = c2.loadUnaligned(as: V.self); t21 = c2.loadUnaligned(fromByteOffset: 32, as: V.self)
+            t30 = c3.loadUnaligned(as: V.self); t31 = c3.loadUnaligned(fromByteOffset: 32, as: V.self)
+        }
         let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
         var p = 0
         while p < depth {
@@ -191,21 +198,21 @@ enum MatrixMultiply {
     /// A partial tile at the right or bottom edge: run the full kernel on a
     /// 4 × 8 copy of the valid part of C, then copy the valid part back.
     static func edgeKernel(depth: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>,
-                           c: UnsafeMutablePointer<Double>, ldc: Int, rows: Int, columns: Int) {
+                           c: UnsafeMutablePointer<Double>, ldc: Int, accumulate: Bool, rows: Int, columns: Int) {
         withUnsafeTemporaryAllocation(of: Double.self, capacity: mr * nr) { tile in
             let t = tile.baseAddress!
             for i in 0..<mr {
-                for j in 0..<nr { t[i &* nr &+ j] = i < rows && j < columns ? c[i &* ldc &+ j] : 0 }
+                for j in 0..<nr { t[i &* nr &+ j] = accumulate && i < rows && j < columns ? c[i &* ldc &+ j] : 0 }
             }
-            kernel(depth: depth, a: a, b: b, c: t, ldc: nr)
+            kernel(depth: depth, a: a, b: b, c: t, ldc: nr, accumulate: true)
             for i in 0..<rows {
                 for j in 0..<columns { c[i &* ldc &+ j] = t[i &* nr &+ j] }
             }
         }
     }
 
-    /// C += A × B for a batch of `count` products (C zero-filled by the caller
-    /// for a plain product). `matrix(t)` gives the operands and output of product t.
+    /// C = A × B for a batch of `count` products (the caller zero-fills C only
+    /// when k = 0). `matrix(t)` gives the operands and output of product t.
     /// Large work is split over threads by a fixed partition of the outputs
     /// (whole products when there are enough of them, else row ranges).
     static func multiplyBatch(count: Int, n: Int, m: Int, k: Int,

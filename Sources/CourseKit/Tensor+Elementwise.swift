@@ -8,6 +8,7 @@ import Musl
 
 extension Tensor {
     /// Applies `transform` to every element; the shape is kept.
+    @inlinable   // so that a closure literal is inlined into the loop at the call site, in any module
     public func map(_ transform: (Double) -> Double) -> Tensor {
         mapped(transform)
     }
@@ -96,10 +97,29 @@ extension Tensor {
         guard let ab = broadcastShape(a.shape, b.shape), let shape = broadcastShape(mask.shape, ab) else {
             preconditionFailure("Tensor.where: shapes \(mask.shape), \(a.shape), \(b.shape) do not broadcast together")
         }
-        let m = mask.broadcast(to: shape), x = a.broadcast(to: shape), y = b.broadcast(to: shape)
-        var out = [Double](repeating: 0, count: m.count)
-        for i in 0..<out.count { out[i] = m.scalars[i] != 0 ? x.scalars[i] : y.scalars[i] }
-        return Tensor(shape: shape, scalars: out)
+        // Each operand is read in place when it already has the result's shape or holds one
+        // element (stride 0); only an operand broadcast along some axes is materialized first.
+        let count = shape.reduce(1, *)
+        func readable(_ t: Tensor) -> (scalars: [Double], step: Int) {
+            if t.count == 1 { return (t.scalars, 0) }
+            return (t.shape == shape ? t.scalars : t.broadcast(to: shape).scalars, 1)
+        }
+        let (m, x, y) = (readable(mask), readable(a), readable(b))
+        let out = m.scalars.withUnsafeBufferPointer { pm in
+            x.scalars.withUnsafeBufferPointer { px in
+                y.scalars.withUnsafeBufferPointer { py in
+                    makeScalars(count: count) { o in
+                        let (mm, xx, yy) = (pm.baseAddress!, px.baseAddress!, py.baseAddress!)
+                        var i = 0
+                        while i < count {
+                            o[i] = mm[i &* m.step] != 0 ? xx[i &* x.step] : yy[i &* y.step]
+                            i &+= 1
+                        }
+                    }
+                }
+            }
+        }
+        return Tensor(unchecked: shape, out)
     }
 }
 

@@ -13,7 +13,7 @@
 /// and the multi-index only advances between runs.
 extension Tensor {
     /// A new array of `count` elements filled by `body` through a pointer (no zero fill first).
-    @inline(__always)
+    @inline(__always) @usableFromInline
     static func makeScalars(count: Int, _ body: (UnsafeMutablePointer<Double>) -> Void) -> [Double] {
         [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
             if count > 0 { body(buffer.baseAddress!) }
@@ -22,7 +22,7 @@ extension Tensor {
     }
 
     /// `f` applied to every element; the shape is kept.
-    @inline(__always)
+    @inline(__always) @usableFromInline
     func mapped(_ f: (Double) -> Double) -> Tensor {
         let n = count
         let out = scalars.withUnsafeBufferPointer { x in
@@ -47,7 +47,7 @@ extension Tensor {
     }
 
     /// A tensor whose invariant (`scalars.count == shape product`) the caller guarantees.
-    @inline(__always)
+    @inline(__always) @usableFromInline
     init(unchecked shape: [Int], _ scalars: [Double]) {
         self.shape = shape
         self.scalars = scalars

@@ -40,7 +40,9 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool)
         let out = a.scalars.withUnsafeBufferPointer { pa in
             b.scalars.withUnsafeBufferPointer { pb in
                 [Double](unsafeUninitializedCapacity: n * m) { po, initialized in
-                    po.initialize(repeating: 0)
+                    // The kernels write every output in the first block of the inner dimension;
+                    // only an empty inner dimension (k = 0) leaves the zeros of the definition to fill.
+                    if k == 0 { po.initialize(repeating: 0) }
                     initialized = n * m
                     guard let baseA = pa.baseAddress, let baseB = pb.baseAddress, let baseO = po.baseAddress else { return }
                     MatrixMultiply.multiplyBatch(count: 1, n: n, m: m, k: k) { _ in
@@ -74,7 +76,10 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool)
     }
     let sourcesA = (0..<batchCount).map { source($0, stridesA) }
     let sourcesB = (0..<batchCount).map { source($0, stridesB) }
-    var out = [Double](repeating: 0, count: batchCount * n * m)
+    var out = [Double](unsafeUninitializedCapacity: batchCount * n * m) { buffer, initialized in
+        if k == 0 { buffer.initialize(repeating: 0) }   // otherwise the kernels write every element
+        initialized = batchCount * n * m
+    }
     a.scalars.withUnsafeBufferPointer { pa in
         b.scalars.withUnsafeBufferPointer { pb in
             out.withUnsafeMutableBufferPointer { po in

@@ -136,18 +136,98 @@ extension Tensor {
 
     /// The largest element along `axis`.
     public func max(axis: Int, keepingDims: Bool = false) -> Tensor {
-        fold(axis: axis, keepingDims: keepingDims, function: "max(axis:)", initial: -.infinity) { Swift.max($0, $1) }
+        if normalizedAxis(axis, function: "max(axis:)") == rank - 1 { return lastAxisExtreme(keepingDims: keepingDims, largest: true) }
+        return fold(axis: axis, keepingDims: keepingDims, function: "max(axis:)", initial: -.infinity) { Swift.max($0, $1) }
     }
 
     /// The smallest element along `axis`.
     public func min(axis: Int, keepingDims: Bool = false) -> Tensor {
-        fold(axis: axis, keepingDims: keepingDims, function: "min(axis:)", initial: .infinity) { Swift.min($0, $1) }
+        if normalizedAxis(axis, function: "min(axis:)") == rank - 1 { return lastAxisExtreme(keepingDims: keepingDims, largest: false) }
+        return fold(axis: axis, keepingDims: keepingDims, function: "min(axis:)", initial: .infinity) { Swift.min($0, $1) }
+    }
+
+    /// `max` or `min` along the last axis in four interleaved folds, with exactly
+    /// the result of the left-to-right fold `total = Swift.max(total, x)` from ∓∞.
+    ///
+    /// That fold skips NaN (`x >= total` is false) and, among elements equal
+    /// to the extreme, keeps the last one (max) or the first one (min). Equal
+    /// doubles differ only when they are 0 and −0, so the lanes' extreme is the
+    /// answer unless it is zero; then the row is folded again in order.
+    private func lastAxisExtreme(keepingDims: Bool, largest: Bool) -> Tensor {
+        let n = shape[rank - 1]
+        let rows = n == 0 ? shape.dropLast().reduce(1, *) : count / n
+        let out = scalars.withUnsafeBufferPointer { p in
+            Tensor.makeScalars(count: rows) { o in
+                guard let base = p.baseAddress else {
+                    for r in 0..<rows { o[r] = largest ? -.infinity : .infinity }
+                    return
+                }
+                if largest {
+                    Tensor.extremeRows(base, rows: rows, length: n, into: o, initial: -.infinity) { Swift.max($0, $1) }
+                } else {
+                    Tensor.extremeRows(base, rows: rows, length: n, into: o, initial: .infinity) { Swift.min($0, $1) }
+                }
+            }
+        }
+        var newShape = shape
+        if keepingDims { newShape[rank - 1] = 1 } else { newShape.removeLast() }
+        return Tensor(unchecked: newShape, out)
+    }
+
+    /// Four independent folds per row (lane j takes elements j, j + 4, …), so
+    /// that the comparisons overlap instead of waiting on one another; then
+    /// the lanes, the tail, and, when the result is zero, the whole row again
+    /// in order (see `lastAxisExtreme`).
+    @inline(__always)
+    static func extremeRows(_ x: UnsafePointer<Double>, rows: Int, length n: Int, into o: UnsafeMutablePointer<Double>,
+                            initial: Double, _ pick: (Double, Double) -> Double) {
+        var r = 0
+        while r < rows {
+            let row = x + r &* n
+            var (l0, l1, l2, l3) = (initial, initial, initial, initial)
+            var k = 0
+            while k &+ 4 <= n {
+                l0 = pick(l0, row[k]); l1 = pick(l1, row[k &+ 1])
+                l2 = pick(l2, row[k &+ 2]); l3 = pick(l3, row[k &+ 3])
+                k &+= 4
+            }
+            var total = pick(pick(pick(pick(initial, l0), l1), l2), l3)
+            while k < n { total = pick(total, row[k]); k &+= 1 }
+            if total == 0 {
+                total = initial
+                k = 0
+                while k < n { total = pick(total, row[k]); k &+= 1 }
+            }
+            o[r] = total
+            r &+= 1
+        }
     }
 
     /// The index of the largest element along `axis` (the first one on ties),
     /// as a tensor of whole numbers with that axis removed.
     public func argmax(axis: Int) -> Tensor {
-        reduce(axis: axis, keepingDims: false, function: "argmax(axis:)") { v, stride, n in
+        let a = normalizedAxis(axis, function: "argmax(axis:)")
+        if a == rank - 1 {
+            // Rows in memory order: the first index whose element is strictly larger than every earlier one's.
+            let n = shape[a], rows = n == 0 ? shape.dropLast().reduce(1, *) : count / n
+            let out = scalars.withUnsafeBufferPointer { p in
+                Tensor.makeScalars(count: rows) { o in
+                    var r = 0
+                    while r < rows {
+                        var best = 0
+                        if n > 1, let base = p.baseAddress {
+                            let x = base + r &* n
+                            var k = 1
+                            while k < n { if x[k] > x[best] { best = k }; k &+= 1 }
+                        }
+                        o[r] = Double(best)
+                        r &+= 1
+                    }
+                }
+            }
+            return Tensor(unchecked: Array(shape.dropLast()), out)
+        }
+        return reduce(axis: axis, keepingDims: false, function: "argmax(axis:)") { v, stride, n in
             var best = 0
             for k in 1..<Swift.max(n, 1) where v[k * stride] > v[best * stride] { best = k }
             return Double(best)

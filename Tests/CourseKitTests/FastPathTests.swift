@@ -296,4 +296,69 @@ struct FastPathTests {
                                             FastPathTests.referenceTranspose(batch.select(axis: 0, index: i))))
         }
     }
+
+    // MARK: Last-axis max, min and argmax; where
+
+    /// Rows of every length 0…11 holding ±0, ±∞ and NaN at many positions: the
+    /// vectorized last-axis max and min keep the fold's NaN skipping and its
+    /// choice between 0 and −0 (max keeps the last of equal elements, min the first).
+    /// argmax keeps the first index whose element is strictly larger than all
+    /// before it, so NaN never wins. Each row of up to 11 elements covers the
+    /// four-lane body, the scalar tail and both, and the lone −0 and NaN loops
+    /// below put the special value at every position of rows of 1 to 9.
+    @Test("max, min and argmax along the last axis equal the in-order fold, signed zeros and NaN included",
+          arguments: Array(0...11))
+    func lastAxisExtremesMatchReference(length: Int) {
+        let pool: [Double] = [0, -0.0, .nan, .infinity, -.infinity, 1.5, -2, 0, -0.0, 3]
+        var generator = SeededGenerator(seed: UInt64(40 + length))
+        for shape in [[6, length], [2, 3, length], [length]] {
+            var x = Tensor.zeros(shape)
+            x.withScalars { s in
+                for i in s.indices {
+                    s[i] = generator.nextBool(probability: 0.6) ? generator.element(of: pool) : generator.nextNormal()
+                }
+            }
+            let axis = shape.count - 1
+            #expect(FastPathTests.identical(x.max(axis: axis), FastPathTests.referenceFold(x, axis: axis, initial: -.infinity) { Swift.max($0, $1) }))
+            #expect(FastPathTests.identical(x.min(axis: -1), FastPathTests.referenceFold(x, axis: axis, initial: .infinity) { Swift.min($0, $1) }))
+            var kept = shape
+            kept[axis] = 1
+            #expect(x.max(axis: -1, keepingDims: true).shape == kept)
+            var reference: [Double] = []
+            let rows = length == 0 ? shape.dropLast().reduce(1, *) : x.count / length
+            for r in 0..<rows {
+                var best = 0
+                for k in 0..<length where x.scalars[r * length + k] > x.scalars[r * length + best] { best = k }
+                reference.append(Double(best))
+            }
+            #expect(x.argmax(axis: axis) == Tensor(shape: Array(shape.dropLast()), scalars: reference))
+        }
+        // Every position of a lone −0 among zeros, and of a lone NaN.
+        for n in 1...9 {
+            for position in 0..<n {
+                var zeros = Tensor.zeros([1, n])
+                zeros.withScalars { $0[position] = -0.0 }
+                #expect(FastPathTests.identical(zeros.max(axis: 1), FastPathTests.referenceFold(zeros, axis: 1, initial: -.infinity) { Swift.max($0, $1) }))
+                #expect(FastPathTests.identical(zeros.min(axis: 1), FastPathTests.referenceFold(zeros, axis: 1, initial: .infinity) { Swift.min($0, $1) }))
+                var withNaN = FastPathTests.sample([1, n], seed: UInt64(n))
+                withNaN.withScalars { $0[position] = .nan }
+                #expect(FastPathTests.identical(withNaN.max(axis: 1), FastPathTests.referenceFold(withNaN, axis: 1, initial: -.infinity) { Swift.max($0, $1) }))
+            }
+        }
+    }
+
+    /// `where` reads same-shaped and one-element operands in place; the rest are broadcast first.
+    @Test("where equals the per-element choice for every broadcast combination",
+          arguments: [[[3, 4], [3, 4], [3, 4]], [[3, 4], [], [3, 4]], [[3, 4], [3, 4], []], [[4], [3, 4], [1]],
+                      [[3, 1], [3, 4], [4]], [[2, 1, 4], [3, 1], [1, 1, 1]], [[0, 4], [4], []], [[1], [1], [1]],
+                      [[2, 3, 4], [2, 3, 4], [2, 3, 4]]])
+    func whereMatchesReference(shapes: [[Int]]) {
+        var mask = FastPathTests.sample(shapes[0], seed: 21, special: true)
+        mask.withScalars { s in for i in s.indices where i % 3 == 0 { s[i] = 0 } }   // zeros pick b; NaN and the rest pick a
+        let a = FastPathTests.sample(shapes[1], seed: 22, special: true), b = FastPathTests.sample(shapes[2], seed: 23)
+        let shape = Tensor.broadcastShape(mask.shape, Tensor.broadcastShape(a.shape, b.shape)!)!
+        let m = mask.broadcast(to: shape), x = a.broadcast(to: shape), y = b.broadcast(to: shape)
+        let reference = Tensor(shape: shape, scalars: m.scalars.indices.map { m.scalars[$0] != 0 ? x.scalars[$0] : y.scalars[$0] })
+        #expect(FastPathTests.identical(Tensor.where(mask, a, b), reference))
+    }
 }
