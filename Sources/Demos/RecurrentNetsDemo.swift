@@ -179,7 +179,7 @@ let recurrentNetsDemo = Demo(
     print("     vanilla RNN: first-half gradient \(e(rt)) after training, \(e(rs)) at the start")
     print("     LSTM:        first-half gradient \(e(lt)) after training, \(e(ls)) at the start")
     if rt < lt {
-        print("   After training, the RNN's gradient reaching the first marker's half is \(String(format: "%.0f", lt / rt))× smaller than the LSTM's:"
+        print("   After training, the RNN's gradient reaching the first marker's half is \(String(format: lt / rt < 1e4 ? "%.0f" : "%.1e", lt / rt))× smaller than the LSTM's:"
             + " its path back is a product of Jacobians diag(1 − hₜ²)·Whᵀ, the LSTM's cell path a product of forget gates.\n")
     } else {
         print("   In this run the trained RNN's gradient reaching the first half is not smaller than the LSTM's:"
