@@ -333,7 +333,7 @@ extension LinearRegressionLesson {
             let situation = "random problem #\(round), λ = \(lam)"
             try context.expectClose(got.weights, want.weights, what: "the weights from solveRidge", situation: situation, inputs: inputs,
                                     suspects: peers.suspects { $0.solveRidge(p.X, p.y, lam).weights },
-                                    parameters: [Parameter("λ", lam, candidate: { candidate.solveRidge(p.X, p.y, $0).weights },
+                                    parameters: [Parameter("λ", lam, allows: { $0 > 0 }, candidate: { candidate.solveRidge(p.X, p.y, $0).weights },
                                                            reference: { peers.reference.solveRidge(p.X, p.y, $0).weights })])
             try context.expectClose(got.bias, want.bias, what: "the bias from solveRidge", situation: situation, inputs: inputs,
                                     suspects: peers.suspects { Tensor($0.solveRidge(p.X, p.y, lam).bias) })
