@@ -33,16 +33,16 @@ public func im2col(_ x: Tensor, kernelHeight: Int, kernelWidth: Int, stride: Int
                 for p in 0..<kernelHeight {
                     for q in 0..<kernelWidth {
                         let row = (channel * kernelHeight + p) * kernelWidth + q
+                        // The output columns whose pixel j·S + q − P is inside the image (the others read padding).
+                        let inside = (0..<wo).filter { j in (0..<w).contains(j * stride + q - padding) }
                         for img in 0..<n {
                             let plane = (img * c + channel) * h * w
                             for i in 0..<ho {
                                 let y = i * stride + p - padding
                                 guard y >= 0 && y < h else { continue }   // a padded row: zeros, already there
                                 let base = row * columns + (img * ho + i) * wo
-                                for j in 0..<wo {
-                                    let xx = j * stride + q - padding
-                                    if xx >= 0 && xx < w { pc[base + j] = px[plane + y * w + xx] }
-                                }
+                                let pixel = plane + y * w + q - padding   // x[n, c, y, j·S + q − P] is px[pixel + j·S]
+                                for j in inside { pc[base + j] = px[pixel + j * stride] }
                             }
                         }
                     }
@@ -84,16 +84,15 @@ public func col2im(_ cols: Tensor, inputShape: [Int], kernelHeight: Int, kernelW
                 for p in 0..<kernelHeight {
                     for q in 0..<kernelWidth {
                         let row = (channel * kernelHeight + p) * kernelWidth + q
+                        let inside = (0..<wo).filter { j in (0..<w).contains(j * stride + q - padding) }
                         for img in 0..<n {
                             let plane = (img * c + channel) * h * w
                             for i in 0..<ho {
                                 let y = i * stride + p - padding
                                 guard y >= 0 && y < h else { continue }
                                 let base = row * columns + (img * ho + i) * wo
-                                for j in 0..<wo {
-                                    let xx = j * stride + q - padding
-                                    if xx >= 0 && xx < w { px[plane + y * w + xx] += pc[base + j] }
-                                }
+                                let pixel = plane + y * w + q - padding
+                                for j in inside { px[pixel + j * stride] += pc[base + j] }
                             }
                         }
                     }

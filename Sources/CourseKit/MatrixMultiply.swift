@@ -76,7 +76,12 @@ enum MatrixMultiply {
         guard n > 0, m > 0, k > 0 else { return }
         let panelsB = (m + nr - 1) / nr
         let blockK = Swift.min(kc, k)
-        let packedB = UnsafeMutablePointer<Double>.allocate(capacity: panelsB &* nr &* blockK)
+        // With one block of the inner dimension and one block of rows, every element of B is read
+        // by exactly one pass of panels: packing would copy B only to read the copy once. Read a
+        // row-major B in place instead (only a last, partial panel is packed, for its zero padding).
+        // This is the convolution's case: a few filter rows times tens of thousands of columns.
+        let inPlaceB = b.columnStride == 1 && k <= kc && n <= mc
+        let packedB = UnsafeMutablePointer<Double>.allocate(capacity: (inPlaceB ? 1 : panelsB) &* nr &* blockK)
         let rowsA = Swift.min(mc, (n + mr - 1) / mr * mr)
         let packedA = UnsafeMutablePointer<Double>.allocate(capacity: rowsA &* blockK)
         defer { packedB.deallocate(); packedA.deallocate() }
@@ -84,7 +89,7 @@ enum MatrixMultiply {
         var p0 = 0
         while p0 < k {
             let depth = Swift.min(kc, k &- p0)
-            packB(b, p0: p0, depth: depth, m: m, into: packedB)
+            if !inPlaceB { packB(b, p0: p0, depth: depth, m: m, into: packedB) }
             var i0 = rows.lowerBound
             while i0 < rows.upperBound {
                 let height = Swift.min(mc, rows.upperBound &- i0)
@@ -93,16 +98,36 @@ enum MatrixMultiply {
                 while panel < panelsB {
                     let j0 = panel &* nr
                     let width = Swift.min(nr, m &- j0)
-                    let bPanel = UnsafePointer(packedB + panel &* nr &* depth)
+                    let bPanel: UnsafePointer<Double>, ldb: Int
+                    if !inPlaceB {
+                        (bPanel, ldb) = (UnsafePointer(packedB + panel &* nr &* depth), nr)
+                    } else if width == nr {
+                        (bPanel, ldb) = (b.base + (p0 &* b.rowStride &+ j0), b.rowStride)
+                    } else {
+                        packB(b, p0: p0, depth: depth, m: m, firstPanel: panel, into: packedB)
+                        (bPanel, ldb) = (UnsafePointer(packedB), nr)
+                    }
                     var r = 0
                     while r < height {
                         let tileRows = Swift.min(mr, height &- r)
                         let aPanel = UnsafePointer(packedA + r &* depth)
                         let cTile = c.base + ((i0 &+ r) &* c.rowStride &+ j0)
                         if tileRows == mr && width == nr {
-                            kernel(depth: depth, a: aPanel, b: bPanel, c: cTile, ldc: c.rowStride, accumulate: p0 > 0)
+                            kernel(depth: depth, a: aPanel, b: bPanel, ldb: ldb, c: cTile, ldc: c.rowStride, accumulate: p0 > 0)
+                        } else if width == nr {
+                            // The last 1–3 rows: one row at a time rather than a 4-row tile that is mostly padding.
+                            for i in 0..<tileRows {
+                                rowKernel(depth: depth, a: aPanel + i, b: bPanel, ldb: ldb, c: cTile + i &* c.rowStride,
+                                          accumulate: p0 > 0)
+                            }
+                        } else if width == 1 {
+                            columnKernel(columns: 1, depth: depth, a: aPanel, b: bPanel, ldb: ldb, c: cTile, ldc: c.rowStride,
+                                         accumulate: p0 > 0, rows: tileRows)
+                        } else if width <= 4 {
+                            columnKernel(columns: 4, depth: depth, a: aPanel, b: bPanel, ldb: ldb, c: cTile, ldc: c.rowStride,
+                                         accumulate: p0 > 0, rows: tileRows, validColumns: width)
                         } else {
-                            edgeKernel(depth: depth, a: aPanel, b: bPanel, c: cTile, ldc: c.rowStride, accumulate: p0 > 0,
+                            edgeKernel(depth: depth, a: aPanel, b: bPanel, ldb: ldb, c: cTile, ldc: c.rowStride, accumulate: p0 > 0,
                                        rows: tileRows, columns: width)
                         }
                         r &+= mr
@@ -117,12 +142,13 @@ enum MatrixMultiply {
 
     /// B[p0 ..< p0+depth, all m columns] into panels of `nr` columns: panel `q`
     /// holds, for each step p, the 8 values B[p, 8q ..< 8q+8] (zeros past column m).
-    static func packB(_ b: Operand, p0: Int, depth: Int, m: Int, into out: UnsafeMutablePointer<Double>) {
+    /// (`firstPanel` > 0 packs only the panels from that one on, the first of them at `out`.)
+    static func packB(_ b: Operand, p0: Int, depth: Int, m: Int, firstPanel: Int = 0, into out: UnsafeMutablePointer<Double>) {
         let panels = (m + nr - 1) / nr
-        for panel in 0..<panels {
+        for panel in firstPanel..<panels {
             let j0 = panel &* nr
             let width = Swift.min(nr, m &- j0)
-            let dst = out + panel &* nr &* depth
+            let dst = out + (panel &- firstPanel) &* nr &* depth
             for p in 0..<depth {
                 let src = b.base + ((p0 &+ p) &* b.rowStride &+ j0 &* b.columnStride)
                 let row = dst + p &* nr
@@ -157,8 +183,9 @@ enum MatrixMultiply {
     }
 
     /// The 4 × 8 micro-kernel: C[0..<4, 0..<8] += Σ_p a[p] ⊗ b[p], one p at a time.
+    /// Row p of B's panel starts `ldb` elements after row p − 1 (`nr` when packed).
     @inline(__always)
-    static func kernel(depth: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>,
+    static func kernel(depth: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>, ldb: Int,
                        c: UnsafeMutablePointer<Double>, ldc: Int, accumulate: Bool) {
         let c0 = UnsafeMutableRawPointer(c), c1 = UnsafeMutableRawPointer(c + ldc)
         let c2 = UnsafeMutableRawPointer(c + 2 &* ldc), c3 = UnsafeMutableRawPointer(c + 3 &* ldc)
@@ -172,11 +199,11 @@ enum MatrixMultiply {
             t20 = c2.loadUnaligned(as: V.self); t21 = c2.loadUnaligned(fromByteOffset: 32, as: V.self)
             t30 = c3.loadUnaligned(as: V.self); t31 = c3.loadUnaligned(fromByteOffset: 32, as: V.self)
         }
-        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b), strideB = ldb &* 8
         var p = 0
         while p < depth {
-            let b0 = rb.loadUnaligned(fromByteOffset: p &* 64, as: V.self)
-            let b1 = rb.loadUnaligned(fromByteOffset: p &* 64 &+ 32, as: V.self)
+            let b0 = rb.loadUnaligned(fromByteOffset: p &* strideB, as: V.self)
+            let b1 = rb.loadUnaligned(fromByteOffset: p &* strideB &+ 32, as: V.self)
             let aOff = p &* 32
             let a0 = V(repeating: ra.load(fromByteOffset: aOff, as: Double.self))
             let a1 = V(repeating: ra.load(fromByteOffset: aOff &+ 8, as: Double.self))
@@ -195,16 +222,82 @@ enum MatrixMultiply {
         c3.storeBytes(of: t30, as: V.self); c3.storeBytes(of: t31, toByteOffset: 32, as: V.self)
     }
 
+    /// One row of a tile, 1 × 8: C[0, 0..<8] += Σ_p a[p·mr] · b[p], one p at a time (`a` points
+    /// into a packed A panel at the row's lane). The same sums, in the same order, as the 4 × 8 kernel.
+    @inline(__always)
+    static func rowKernel(depth: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>, ldb: Int,
+                          c: UnsafeMutablePointer<Double>, accumulate: Bool) {
+        typealias V = SIMD4<Double>
+        let rc = UnsafeMutableRawPointer(c)
+        var t0 = V(), t1 = V()
+        if accumulate { t0 = rc.loadUnaligned(as: V.self); t1 = rc.loadUnaligned(fromByteOffset: 32, as: V.self) }
+        let rb = UnsafeRawPointer(b), strideB = ldb &* 8
+        var p = 0
+        while p < depth {
+            let b0 = rb.loadUnaligned(fromByteOffset: p &* strideB, as: V.self)
+            let b1 = rb.loadUnaligned(fromByteOffset: p &* strideB &+ 32, as: V.self)
+            let av = V(repeating: a[p &* mr])
+            t0 = t0 + av * b0; t1 = t1 + av * b1
+            p &+= 1
+        }
+        rc.storeBytes(of: t0, as: V.self); rc.storeBytes(of: t1, toByteOffset: 32, as: V.self)
+    }
+
+    /// The last 1–4 columns of C, for `rows` ≤ 4 rows: one vector of the 4 rows per column,
+    /// C[0..<4, j] += Σ_p a[p] · b[p, j], one p at a time — the same sums, in the same order, as
+    /// the 4 × 8 kernel, without computing the 4–7 columns of padding. `columns` (1 or 4) is
+    /// how many are computed; the first `validColumns` are stored (B's panel is zero-padded).
+    @inline(__always)
+    static func columnKernel(columns: Int, depth: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>, ldb: Int,
+                             c: UnsafeMutablePointer<Double>, ldc: Int, accumulate: Bool, rows: Int,
+                             validColumns: Int = 1) {
+        typealias V = SIMD4<Double>
+        var t0 = V(), t1 = V(), t2 = V(), t3 = V()
+        if accumulate {
+            for i in 0..<rows {
+                let row = c + i &* ldc
+                t0[i] = row[0]
+                if columns > 1 {
+                    if validColumns > 1 { t1[i] = row[1] }
+                    if validColumns > 2 { t2[i] = row[2] }
+                    if validColumns > 3 { t3[i] = row[3] }
+                }
+            }
+        }
+        let ra = UnsafeRawPointer(a)
+        var p = 0
+        while p < depth {
+            let av = ra.loadUnaligned(fromByteOffset: p &* 32, as: V.self)
+            let row = b + p &* ldb
+            t0 = t0 + av * V(repeating: row[0])
+            if columns > 1 {
+                t1 = t1 + av * V(repeating: row[1])
+                t2 = t2 + av * V(repeating: row[2])
+                t3 = t3 + av * V(repeating: row[3])
+            }
+            p &+= 1
+        }
+        for i in 0..<rows {
+            let row = c + i &* ldc
+            row[0] = t0[i]
+            if columns > 1 {
+                if validColumns > 1 { row[1] = t1[i] }
+                if validColumns > 2 { row[2] = t2[i] }
+                if validColumns > 3 { row[3] = t3[i] }
+            }
+        }
+    }
+
     /// A partial tile at the right or bottom edge: run the full kernel on a
     /// 4 × 8 copy of the valid part of C, then copy the valid part back.
-    static func edgeKernel(depth: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>,
+    static func edgeKernel(depth: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>, ldb: Int,
                            c: UnsafeMutablePointer<Double>, ldc: Int, accumulate: Bool, rows: Int, columns: Int) {
         withUnsafeTemporaryAllocation(of: Double.self, capacity: mr * nr) { tile in
             let t = tile.baseAddress!
             for i in 0..<mr {
                 for j in 0..<nr { t[i &* nr &+ j] = accumulate && i < rows && j < columns ? c[i &* ldc &+ j] : 0 }
             }
-            kernel(depth: depth, a: a, b: b, c: t, ldc: nr, accumulate: true)
+            kernel(depth: depth, a: a, b: b, ldb: ldb, c: t, ldc: nr, accumulate: true)
             for i in 0..<rows {
                 for j in 0..<columns { c[i &* ldc &+ j] = t[i &* nr &+ j] }
             }

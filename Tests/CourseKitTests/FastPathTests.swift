@@ -99,9 +99,9 @@ struct FastPathTests {
     static let matmulShapes: [(n: Int, k: Int, m: Int)] = [
         (1, 1, 1), (3, 5, 7), (4, 8, 8), (5, 9, 17), (32, 64, 128), (32, 128, 10), (33, 130, 11),
         (70, 300, 9), (129, 3, 65), (0, 4, 3), (3, 0, 4), (3, 4, 0), (1, 200, 1), (200, 1, 200),
+        // Small inner sizes (B read in place), rows and columns left over at the edges: a convolution's shapes.
+        (8, 9, 203), (9, 8, 203), (8, 300, 9), (7, 9, 12), (6, 9, 13), (9, 130, 4), (64, 72, 27), (65, 16, 30), (3, 128, 33),
     ]
-
-
 
 
 
