@@ -303,7 +303,6 @@ extension TransformersLesson {
                 }
                 for index in want[step].parameters.indices {
                     @Sendable func parameter(_ f: F, rate: Double? = nil, norm: Double? = nil) -> Tensor {
-                        if let norm, norm <= 0 { return Tensor.zeros([0]) }   // c = 0 is not a setting (clipping traps on it)
                         let changed: F.Schedule = (rate ?? schedule.maximumLearningRate, schedule.warmupSteps, schedule.totalSteps)
                         let all = trajectory(f, changed, norm ?? maxNorm)[step].parameters
                         return all.indices.contains(index) ? all[index] : Tensor.zeros([0])
@@ -311,7 +310,7 @@ extension TransformersLesson {
                     // The two settings, varied to tell a value typed in place of the argument.
                     let reference = peers.reference
                     let settings = [
-                        Parameter("maxGradientNorm (c)", maxNorm, candidate: { parameter(candidate, norm: $0) }, reference: { parameter(reference, norm: $0) }),
+                        Parameter("maxGradientNorm (c)", maxNorm, allows: { $0 > 0 }, candidate: { parameter(candidate, norm: $0) }, reference: { parameter(reference, norm: $0) }),
                         Parameter("maximumLearningRate (η_max)", schedule.maximumLearningRate,
                                   candidate: { parameter(candidate, rate: $0) }, reference: { parameter(reference, rate: $0) }),
                     ]
